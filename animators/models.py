@@ -1,0 +1,64 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from prb_partnerships.roles import Role, roles_of
+
+
+class AnimatorQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Experts and the coordinator see every animator; an animator sees themself."""
+        user_roles = roles_of(user)
+        if Role.COORDINATOR in user_roles or Role.EXPERT in user_roles:
+            return self.all()
+        if Role.ANIMATOR in user_roles:
+            return self.filter(user=user)
+        return self.none()
+
+
+class Animator(models.Model):
+    """A trainer who animates the partnerships of about four libraries."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.PROTECT,
+        related_name="animator",
+    )
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    voivodeships = models.ManyToManyField(
+        "libraries.Voivodeship",
+        verbose_name=_("voivodeships"),
+        related_name="animators",
+        blank=True,
+        help_text=_("Where the animator works; preferred when assigning libraries."),
+    )
+    expert = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("supervising expert"),
+        on_delete=models.PROTECT,
+        related_name="supervised_animators",
+        limit_choices_to=Q(groups__name=Role.EXPERT),
+        null=True,
+        blank=True,
+    )
+    capacity = models.PositiveSmallIntegerField(
+        _("capacity"), default=5, help_text=_("How many libraries the animator can support.")
+    )
+    is_active = models.BooleanField(_("active"), default=True)
+
+    objects = AnimatorQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name", "pk"]
+        verbose_name = _("animator")
+        verbose_name_plural = _("animators")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(capacity__gte=1, capacity__lte=50), name="animator_capacity_range"
+            ),
+        ]
+
+    def __str__(self):
+        return self.user.get_full_name() or self.user.email

@@ -1,0 +1,597 @@
+import datetime
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, Exists, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from prb_partnerships.roles import Role, roles_of
+
+
+class Stage(models.TextChoices):
+    """The seven stages of a partnership, in order."""
+
+    DIAGNOSIS = "diagnosis", _("local diagnosis and map of potential partners")
+    INVITATIONS = "invitations", _("partners invited")
+    FIRST_MEETING = "first_meeting", _("first partnership meeting")
+    PLANNING = "planning", _("planning: vision, areas of work, action plan")
+    AGREEMENT = "agreement", _("partnership formalised")
+    JOINT_ACTION = "joint_action", _("first joint action carried out")
+    EVALUATION = "evaluation", _("summary and plan to continue")
+
+    @property
+    def rank(self) -> int:
+        return STAGE_ORDER.index(self) + 1
+
+    @classmethod
+    def from_rank(cls, rank: int | None):
+        return STAGE_ORDER[rank - 1] if rank else None
+
+
+STAGE_ORDER = list(Stage)
+
+
+class Status(models.TextChoices):
+    ON_TRACK = "on_track", _("on track")
+    LATE = "late", _("late")
+    DONE = "done", _("done")
+    WITHDRAWN = "withdrawn", _("withdrawn")
+
+
+class Sector(models.TextChoices):
+    LOCAL_GOVERNMENT = "local_government", _("local government / gmina office")
+    SCHOOL = "school", _("school or kindergarten")
+    CULTURE = "culture", _("cultural centre, community room, museum")
+    LIBRARY = "library", _("another library")
+    NGO = "ngo", _("association or foundation")
+    VOLUNTEER_FIRE = "volunteer_fire", _("volunteer fire brigade")
+    RURAL_WOMEN = "rural_women", _("rural women's circle")
+    SENIORS = "seniors", _("seniors' club, university of the third age")
+    YOUTH = "youth", _("youth group, scouts")
+    SOCIAL_CARE = "social_care", _("social welfare centre, health care")
+    PARISH = "parish", _("parish")
+    BUSINESS = "business", _("business, entrepreneur")
+    MEDIA = "media", _("local media")
+    RESIDENT = "resident", _("active resident")
+    OTHER = "other", _("other")
+
+
+class MeetingKind(models.TextChoices):
+    VISIT = "visit", _("animator's visit")
+    PARTNERSHIP = "partnership", _("partnership meeting")
+    WORKSHOP = "workshop", _("workshop")
+    REMOTE = "remote", _("phone / online consultation")
+
+
+class AgreementKind(models.TextChoices):
+    AGREEMENT = "agreement", _("agreement")
+    DECLARATION = "declaration", _("declaration")
+    REGULATION = "regulation", _("partnership regulation")
+    LETTER = "letter", _("letter of intent")
+
+
+class JointActionStatus(models.TextChoices):
+    PLANNED = "planned", _("planned")
+    IN_PROGRESS = "in_progress", _("in progress")
+    DONE = "done", _("done")
+    CANCELLED = "cancelled", _("cancelled")
+
+
+# Where each stage's default deadline falls, as (month of the round counted from 1, day or
+# None for the month's last day). For the default round starting 1 March: 31 March, 15 April,
+# 30 April, 15 June, 30 June, 31 August, 30 September.
+DEFAULT_DEADLINES = {
+    Stage.DIAGNOSIS: (1, None),
+    Stage.INVITATIONS: (2, 15),
+    Stage.FIRST_MEETING: (2, None),
+    Stage.PLANNING: (4, 15),
+    Stage.AGREEMENT: (4, None),
+    Stage.JOINT_ACTION: (6, None),
+    Stage.EVALUATION: (7, None),
+}
+ROUND_MONTHS = 7
+
+
+def _month_start(start: datetime.date, months_ahead: int) -> datetime.date:
+    month_index = start.month - 1 + months_ahead
+    return datetime.date(start.year + month_index // 12, month_index % 12 + 1, 1)
+
+
+def _month_end(start: datetime.date, months_ahead: int) -> datetime.date:
+    return _month_start(start, months_ahead + 1) - datetime.timedelta(days=1)
+
+
+def default_round_dates(start: datetime.date) -> dict:
+    """Start, end and stage deadlines of a seven-month round beginning on the 1st of `start`'s
+    month, laid out as the programme's default March–September round."""
+    start = start.replace(day=1)
+    dates = {"start": start, "end": _month_end(start, ROUND_MONTHS - 1)}
+    for stage, (month, day) in DEFAULT_DEADLINES.items():
+        dates[f"deadline_{stage.value}"] = (
+            _month_end(start, month - 1)
+            if day is None
+            else _month_start(start, month - 1).replace(day=day)
+        )
+    return dates
+
+
+class RoundQuerySet(models.QuerySet):
+    def current(self, today: datetime.date | None = None):
+        """The round under way on `today`; else the latest that has started; else the first."""
+        today = today or timezone.localdate()
+        return (
+            self.filter(start__lte=today, end__gte=today).order_by("-start").first()
+            or self.filter(start__lte=today).order_by("-start").first()
+            or self.order_by("start").first()
+        )
+
+
+class Round(models.Model):
+    name = models.CharField(_("name"), max_length=100, unique=True)
+    start = models.DateField(_("start"))
+    end = models.DateField(_("end"))
+    deadline_diagnosis = models.DateField(_("deadline: diagnosis"))
+    deadline_invitations = models.DateField(_("deadline: invitations"))
+    deadline_first_meeting = models.DateField(_("deadline: first meeting"))
+    deadline_planning = models.DateField(_("deadline: planning"))
+    deadline_agreement = models.DateField(_("deadline: agreement"))
+    deadline_joint_action = models.DateField(_("deadline: joint action"))
+    deadline_evaluation = models.DateField(_("deadline: evaluation"))
+
+    objects = RoundQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start"]
+        verbose_name = _("round")
+        verbose_name_plural = _("rounds")
+        constraints = [
+            models.CheckConstraint(condition=Q(start__lt=F("end")), name="round_start_before_end"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"deadline_{s.value}__gte": F("start")})
+                    & Q(**{f"deadline_{s.value}__lte": F("end")}),
+                    name=f"round_deadline_{s.value}_inside_round",
+                )
+                for s in Stage
+            ],
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"deadline_{b.value}__gte": F(f"deadline_{a.value}")}),
+                    name=f"round_deadline_{b.value}_not_before_{a.value}",
+                )
+                for a, b in zip(STAGE_ORDER, STAGE_ORDER[1:], strict=False)
+            ],
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def deadlines(self) -> dict:
+        """Stage → deadline, in stage order."""
+        return {stage: getattr(self, f"deadline_{stage.value}") for stage in Stage}
+
+    def clamp(self, day: datetime.date) -> datetime.date:
+        return min(max(day, self.start), self.end)
+
+
+def _stage_rank_expression(field: str = "stage"):
+    return Case(
+        *[When(**{field: stage.value}, then=Value(stage.rank)) for stage in Stage],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+class PartnershipQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Partnerships `user` may see: all for the coordinator and experts; for an animator those
+        actively assigned to them; for a librarian those of their own library."""
+        user_roles = roles_of(user)
+        if Role.COORDINATOR in user_roles or Role.EXPERT in user_roles:
+            return self.all()
+        scope = Q(pk__in=[])
+        if Role.ANIMATOR in user_roles:
+            scope |= Q(
+                Exists(
+                    Assignment.objects.filter(
+                        partnership=OuterRef("pk"), animator__user=user, ended_at__isnull=True
+                    )
+                )
+            )
+        if Role.LIBRARIAN in user_roles:
+            scope |= Q(library__librarians=user)
+        return self.filter(scope)
+
+    def with_progress(self, as_of: datetime.date | None = None):
+        """Annotate `stage_rank` (0 = not started … 7 = evaluation) and `status` as they stood
+        on `as_of` (default today), from the dated milestones and the round's deadlines."""
+        as_of = as_of or timezone.localdate()
+        reached = (
+            Milestone.objects.filter(partnership=OuterRef("pk"), reached_on__lte=as_of)
+            .values("partnership")
+            .annotate(rank=Max(_stage_rank_expression()))
+            .values("rank")
+        )
+        overdue = Q(pk__in=[])
+        for stage in Stage:
+            overdue |= Q(stage_rank__lt=stage.rank, **{f"round__deadline_{stage.value}__lt": as_of})
+        return self.annotate(
+            stage_rank=Coalesce(Subquery(reached, output_field=IntegerField()), Value(0))
+        ).annotate(
+            status=Case(
+                When(withdrawn_on__lte=as_of, then=Value(Status.WITHDRAWN.value)),
+                When(stage_rank__gte=len(STAGE_ORDER), then=Value(Status.DONE.value)),
+                When(overdue, then=Value(Status.LATE.value)),
+                default=Value(Status.ON_TRACK.value),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_active_assignment(self):
+        """Prefetch the active assignment (with its animator) into `active_assignments`."""
+        return self.prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
+                    "animator__user", "animator__expert"
+                ),
+                to_attr="active_assignments",
+            )
+        )
+
+
+class Partnership(models.Model):
+    """The local partnership of one library in one round."""
+
+    library = models.ForeignKey(
+        "libraries.Library",
+        verbose_name=_("library"),
+        on_delete=models.PROTECT,
+        related_name="partnerships",
+    )
+    round = models.ForeignKey(
+        Round, verbose_name=_("round"), on_delete=models.PROTECT, related_name="partnerships"
+    )
+    name = models.CharField(
+        _("partnership name"),
+        max_length=200,
+        blank=True,
+        help_text=_("The name the partners chose, if any."),
+    )
+    withdrawn_on = models.DateField(
+        _("withdrawn on"),
+        null=True,
+        blank=True,
+        help_text=_("The library left the programme; the partnership is kept, never deleted."),
+    )
+    withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    objects = PartnershipQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["library__name", "pk"]
+        verbose_name = _("partnership")
+        verbose_name_plural = _("partnerships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["library", "round"], name="one_partnership_per_library_and_round"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.library.name} — {self.round.name}"
+
+    @property
+    def stage(self):
+        """The stage reached (needs `with_progress()`); None before the first milestone."""
+        return Stage.from_rank(self.stage_rank)
+
+    @property
+    def active_assignment(self):
+        """The active assignment (needs `with_active_assignment()`), or None."""
+        return self.active_assignments[0] if self.active_assignments else None
+
+
+class AssignmentQuerySet(models.QuerySet):
+    def active(self):
+        return self.filter(ended_at__isnull=True)
+
+
+class Assignment(models.Model):
+    """An animator supporting a partnership; ended (not deleted) when reassigned."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="assignments",
+    )
+    animator = models.ForeignKey(
+        "animators.Animator",
+        verbose_name=_("animator"),
+        on_delete=models.PROTECT,
+        related_name="assignments",
+    )
+    assigned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("assigned by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    assigned_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+    reason = models.TextField(_("reason"), blank=True)
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("ended by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = AssignmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-assigned_at", "-pk"]
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership"],
+                condition=Q(ended_at__isnull=True),
+                name="one_active_assignment_per_partnership",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_at__isnull=True) | Q(ended_at__gte=F("assigned_at")),
+                name="assignment_ends_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.animator} → {self.partnership.library.name}"
+
+    @property
+    def is_active(self):
+        return self.ended_at is None
+
+
+class Partner(models.Model):
+    """An organisation or a person taking part in the partnership."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="partners",
+    )
+    name = models.CharField(_("name"), max_length=200)
+    sector = models.CharField(_("sector"), max_length=20, choices=Sector.choices)
+    contact_person = models.CharField(_("contact person"), max_length=120, blank=True)
+    email = models.EmailField(_("e-mail"), blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    joined_on = models.DateField(_("joined on"), null=True, blank=True)
+    left_on = models.DateField(_("left on"), null=True, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name = _("partner")
+        verbose_name_plural = _("partners")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(left_on__isnull=True)
+                | Q(joined_on__isnull=True)
+                | Q(left_on__gte=F("joined_on")),
+                name="partner_leaves_after_joining",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        return self.filter(partnership__in=Partnership.objects.visible_to(user))
+
+
+MAX_PARTICIPANTS = 2000
+
+
+class Meeting(models.Model):
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="meetings",
+    )
+    date = models.DateField(_("date"))
+    kind = models.CharField(_("kind"), max_length=12, choices=MeetingKind.choices)
+    partners_present = models.ManyToManyField(
+        Partner, verbose_name=_("partners present"), related_name="meetings", blank=True
+    )
+    participants = models.PositiveIntegerField(_("number of participants"), default=0)
+    summary = models.TextField(_("summary"), blank=True)
+    decisions = models.TextField(_("decisions"), blank=True)
+    support_declared = models.TextField(_("support declared"), blank=True)
+    next_meeting_on = models.DateField(_("next meeting on"), null=True, blank=True)
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("logged by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+        verbose_name = _("meeting")
+        verbose_name_plural = _("meetings")
+        indexes = [models.Index(fields=["partnership", "-date"], name="meeting_partnership_date")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(participants__gte=0) & Q(participants__lte=MAX_PARTICIPANTS),
+                name="meeting_participants_range",
+            ),
+            models.CheckConstraint(
+                condition=Q(next_meeting_on__isnull=True) | Q(next_meeting_on__gte=F("date")),
+                name="meeting_next_not_before_date",
+            ),
+            # "A meeting date inside its round" is held by a database trigger
+            # (migration partnerships 0002_dates_inside_round).
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
+
+
+class Agreement(models.Model):
+    """The document that formalises the partnership."""
+
+    partnership = models.OneToOneField(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="agreement",
+    )
+    kind = models.CharField(_("kind"), max_length=12, choices=AgreementKind.choices)
+    signed_on = models.DateField(_("signed on"))
+    signatories = models.ManyToManyField(
+        Partner, verbose_name=_("signatories"), related_name="agreements_signed", blank=True
+    )
+    signatories_note = models.TextField(
+        _("other signatories"), blank=True, help_text=_("Signatories who are not partners.")
+    )
+    document = models.FileField(
+        _("scanned document"), upload_to="agreements/%Y/%m/", blank=True
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("agreement")
+        verbose_name_plural = _("agreements")
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.signed_on:%Y-%m-%d})"
+
+
+class Milestone(models.Model):
+    """A stage reached, when, and the evidence for it."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="milestones",
+    )
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices)
+    reached_on = models.DateField(_("reached on"))
+    meeting = models.ForeignKey(
+        Meeting,
+        verbose_name=_("evidence: meeting"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+    )
+    agreement = models.ForeignKey(
+        Agreement,
+        verbose_name=_("evidence: agreement"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="milestones",
+    )
+    note = models.TextField(_("note"), blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recorded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["partnership", "reached_on", "pk"]
+        verbose_name = _("milestone")
+        verbose_name_plural = _("milestones")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["partnership", "stage"], name="one_milestone_per_stage"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_stage_display()} ({self.reached_on:%Y-%m-%d})"
+
+    @property
+    def rank(self) -> int:
+        return Stage(self.stage).rank
+
+
+class JointAction(models.Model):
+    """An action in the partnership's plan."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="joint_actions",
+    )
+    title = models.CharField(_("title"), max_length=200)
+    description = models.TextField(_("description"), blank=True)
+    planned_on = models.DateField(_("planned on"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=JointActionStatus.choices,
+        default=JointActionStatus.PLANNED,
+    )
+    participants_reached = models.PositiveIntegerField(
+        _("participants reached"), null=True, blank=True
+    )
+    partners = models.ManyToManyField(
+        Partner, verbose_name=_("partners involved"), related_name="joint_actions", blank=True
+    )
+
+    class Meta:
+        ordering = ["planned_on", "pk"]
+        verbose_name = _("joint action")
+        verbose_name_plural = _("joint actions")
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status=JointActionStatus.DONE) | Q(done_on__isnull=False),
+                name="joint_action_done_has_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(participants_reached__isnull=True)
+                | Q(participants_reached__lte=100_000),
+                name="joint_action_participants_range",
+            ),
+        ]
+
+    def __str__(self):
+        return self.title

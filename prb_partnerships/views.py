@@ -1,0 +1,39 @@
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db import DatabaseError, connection
+from django.http import Http404, HttpResponse
+from django.shortcuts import redirect
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from libraries.models import Library
+from prb_partnerships.roles import Role, roles_of
+
+
+@login_required
+def home(request):
+    """Send each role to its home page."""
+    user_roles = roles_of(request.user)
+    if Role.COORDINATOR in user_roles or Role.EXPERT in user_roles:
+        return redirect("admin:index")
+    if Role.ANIMATOR in user_roles:
+        return redirect("libraries:library_mine")
+    if Role.LIBRARIAN in user_roles:
+        library = Library.objects.visible_to(request.user).order_by("pk").first()
+        if library is None:
+            raise Http404
+        return redirect("libraries:library_detail", pk=library.pk)
+    raise PermissionDenied
+
+
+@never_cache
+@require_GET
+def healthz(request):
+    """`ok` when the database answers, 503 otherwise. No login, no session."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+            cursor.fetchone()
+    except DatabaseError:
+        return HttpResponse("database unavailable", status=503, content_type="text/plain")
+    return HttpResponse("ok", content_type="text/plain")

@@ -1,0 +1,83 @@
+"""Users for every role, and an outsider of each role (same role, other libraries)."""
+
+import pytest
+
+from prb_partnerships.roles import Role
+from tests import factories
+
+
+@pytest.fixture(autouse=True)
+def _plain_static_files(settings):
+    """Tests run with DEBUG off but without `collectstatic`: no manifest needed."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture
+def round_(db):
+    return factories.RoundFactory(name="Runda testowa")
+
+
+@pytest.fixture
+def coordinator(db):
+    return factories.UserFactory(email="koordynator@example.org", role=Role.COORDINATOR)
+
+
+@pytest.fixture
+def expert(db):
+    return factories.UserFactory(email="ekspert@example.org", role=Role.EXPERT)
+
+
+@pytest.fixture
+def partnership(round_):
+    return factories.PartnershipFactory(round=round_)
+
+
+@pytest.fixture
+def library(partnership):
+    return partnership.library
+
+
+@pytest.fixture
+def animator(partnership, expert):
+    animator = factories.AnimatorFactory(
+        user__email="animator@example.org", expert=expert
+    )
+    factories.AssignmentFactory(partnership=partnership, animator=animator)
+    return animator
+
+
+@pytest.fixture
+def librarian(library):
+    user = factories.UserFactory(email="bibliotekarka@example.org", role=Role.LIBRARIAN)
+    library.librarians.add(user)
+    return user
+
+
+@pytest.fixture
+def other_partnership(round_):
+    return factories.PartnershipFactory(round=round_)
+
+
+@pytest.fixture
+def other_animator(other_partnership):
+    """An animator of another library: an outsider to `partnership`."""
+    animator = factories.AnimatorFactory(user__email="inny.animator@example.org")
+    factories.AssignmentFactory(partnership=other_partnership, animator=animator)
+    return animator
+
+
+@pytest.fixture
+def other_librarian(other_partnership):
+    """A librarian of another library: an outsider to `partnership`."""
+    user = factories.UserFactory(email="inna.bibliotekarka@example.org", role=Role.LIBRARIAN)
+    other_partnership.library.librarians.add(user)
+    return user
+
+
+@pytest.fixture
+def plain_user(db):
+    """A signed-in user with no role at all."""
+    return factories.UserFactory(email="bez.roli@example.org")

@@ -1,0 +1,160 @@
+"""Factories for every model, in one place."""
+
+import datetime
+
+import factory
+from django.contrib.auth.models import Group, User
+
+from animators.models import Animator
+from libraries.models import Library, LibraryKind, Voivodeship
+from partnerships.models import (
+    Agreement,
+    AgreementKind,
+    Assignment,
+    JointAction,
+    Meeting,
+    MeetingKind,
+    Milestone,
+    Partner,
+    Partnership,
+    Round,
+    Sector,
+    Stage,
+    default_round_dates,
+)
+from prb_partnerships.roles import Role
+
+PASSWORD = "Haslo-testowe-123"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        django_get_or_create = ("username",)
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.org")
+    username = factory.LazyAttribute(lambda o: o.email)
+    first_name = factory.Faker("first_name", locale="pl_PL")
+    last_name = factory.Faker("last_name", locale="pl_PL")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(self, create, extracted, **kwargs):
+        if extracted:
+            self.groups.add(Group.objects.get(name=extracted))
+            if extracted in (Role.COORDINATOR, Role.EXPERT):
+                self.is_staff = True
+        self.save()
+
+
+class RoundFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Round
+        django_get_or_create = ("name",)
+
+    name = factory.Sequence(lambda n: f"Runda {n}")
+
+    @classmethod
+    def _create(cls, model_class, *args, **kwargs):
+        start = kwargs.pop("start", datetime.date(2026, 3, 1))
+        dates = default_round_dates(start)
+        dates.update(kwargs)
+        return super()._create(model_class, *args, **dates)
+
+
+def voivodeship(code="12"):
+    return Voivodeship.objects.get(code=code)
+
+
+class LibraryFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Library
+
+    name = factory.Sequence(lambda n: f"Gminna Biblioteka Publiczna nr {n}")
+    kind = LibraryKind.LEAD
+    voivodeship = factory.LazyFunction(voivodeship)
+    gmina = factory.Sequence(lambda n: f"Gmina {n}")
+    gmina_type = "2"
+    powiat = "krakowski"
+    town = factory.Sequence(lambda n: f"Miejscowość {n}")
+
+    @factory.lazy_attribute_sequence
+    def terc(self, n):
+        return f"{self.voivodeship.code}{(n // 100) % 100:02d}{n % 100:02d}{self.gmina_type}"
+
+
+class AnimatorFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Animator
+
+    user = factory.SubFactory(UserFactory, role=Role.ANIMATOR)
+    phone = "+48 600 100 200"
+    capacity = 5
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partnership
+
+    library = factory.SubFactory(LibraryFactory)
+    round = factory.SubFactory(RoundFactory, name="Runda testowa")
+
+
+class AssignmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Assignment
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    animator = factory.SubFactory(AnimatorFactory)
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Partner
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    name = factory.Sequence(lambda n: f"Stowarzyszenie nr {n}")
+    sector = Sector.NGO
+
+
+class MeetingFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Meeting
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    date = factory.LazyAttribute(lambda o: o.partnership.round.start + datetime.timedelta(days=20))
+    kind = MeetingKind.VISIT
+    participants = 5
+    summary = "Rozmowa o diagnozie lokalnej."
+
+
+class MilestoneFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Milestone
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    stage = Stage.DIAGNOSIS
+    reached_on = factory.LazyAttribute(lambda o: o.partnership.round.start)
+
+
+class AgreementFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Agreement
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    kind = AgreementKind.AGREEMENT
+    signed_on = factory.LazyAttribute(
+        lambda o: o.partnership.round.start + datetime.timedelta(days=100)
+    )
+
+
+class JointActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = JointAction
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    title = factory.Sequence(lambda n: f"Piknik rodzinny {n}")
+    planned_on = factory.LazyAttribute(
+        lambda o: o.partnership.round.start + datetime.timedelta(days=120)
+    )
