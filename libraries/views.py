@@ -37,11 +37,11 @@ def library_mine(request):
         .select_related("library", "round")
         .order_by("library__name", "pk")
     )
-    rows = [(p, _next_deadline(p, today)) for p in partnerships]
+    rows = [(p, *_next_deadline(p)) for p in partnerships]
     return render(request, "libraries/library_mine.html", {"rows": rows, "today": today})
 
 
-def _next_deadline(partnership, today):
+def _next_deadline(partnership):
     """The first stage not yet reached and its deadline, or (None, None) when done."""
     for stage, deadline in partnership.round.deadlines.items():
         if stage.rank > partnership.stage_rank:

@@ -2,8 +2,19 @@ import datetime
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Case, Exists, F, IntegerField, Max, OuterRef, Prefetch, Q, Subquery
-from django.db.models import Value, When
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    IntegerField,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _

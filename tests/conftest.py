@@ -1,14 +1,18 @@
 """Users for every role, and an outsider of each role (same role, other libraries)."""
 
 import pytest
+from django.core.cache import cache
 
 from prb_partnerships.roles import Role
 from tests import factories
 
 
 @pytest.fixture(autouse=True)
-def _plain_static_files(settings):
-    """Tests run with DEBUG off but without `collectstatic`: no manifest needed."""
+def _test_settings(settings):
+    """Tests run with DEBUG off but without `collectstatic` (no manifest needed), and with a fast
+    password hasher."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    cache.clear()  # login rate limits live in the cache
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
