@@ -7,6 +7,17 @@ from prb_partnerships.roles import Role, roles_of
 
 
 class AnimatorQuerySet(models.QuerySet):
+    def with_load(self, round_):
+        """Annotate `load`: how many partnerships of `round_` are actively assigned to each."""
+        return self.annotate(
+            load=models.Count(
+                "assignments",
+                filter=Q(
+                    assignments__ended_at__isnull=True, assignments__partnership__round=round_
+                ),
+            )
+        )
+
     def visible_to(self, user):
         """Experts and the coordinator see every animator; an animator sees themself."""
         user_roles = roles_of(user)

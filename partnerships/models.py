@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import (
     Case,
+    Count,
     Exists,
     F,
     IntegerField,
@@ -15,7 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Coalesce
+from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -197,6 +198,21 @@ def _stage_rank_expression(field: str = "stage"):
     )
 
 
+def _count(queryset):
+    """A correlated COUNT(*) subquery of `queryset` (which filters on OuterRef)."""
+    return Coalesce(
+        Subquery(
+            queryset.order_by()
+            .annotate(group=Value(1))
+            .values("group")
+            .annotate(n=Count("pk"))
+            .values("n"),
+            output_field=IntegerField(),
+        ),
+        Value(0),
+    )
+
+
 class PartnershipQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Partnerships `user` may see: all for the coordinator and experts; for an animator those
@@ -240,6 +256,40 @@ class PartnershipQuerySet(models.QuerySet):
                 default=Value(Status.ON_TRACK.value),
                 output_field=models.CharField(),
             )
+        )
+
+    def with_activity(self, as_of: datetime.date | None = None):
+        """Annotate what the lists show about each partnership on `as_of` (default today):
+        `last_meeting_on`, `next_meeting_on` (planned at the latest meeting), `meetings_count`,
+        `partners_count` (partners who had joined and not left), and the active animator's
+        `animator_name` and `expert_name`, all as subqueries (no extra query per row)."""
+        as_of = as_of or timezone.localdate()
+        meetings = Meeting.objects.filter(partnership=OuterRef("pk"), date__lte=as_of)
+        latest = meetings.order_by("-date", "-pk")
+        partners = Partner.objects.filter(partnership=OuterRef("pk")).filter(
+            Q(joined_on__isnull=True) | Q(joined_on__lte=as_of),
+            Q(left_on__isnull=True) | Q(left_on__gt=as_of),
+        )
+        active = Assignment.objects.filter(partnership=OuterRef("pk"), ended_at__isnull=True)
+        return self.annotate(
+            last_meeting_on=Subquery(latest.values("date")[:1]),
+            next_meeting_on=Subquery(latest.values("next_meeting_on")[:1]),
+            meetings_count=_count(meetings),
+            partners_count=_count(partners),
+            animator_name=Subquery(
+                active.annotate(
+                    full=Concat(
+                        "animator__user__last_name", Value(" "), "animator__user__first_name"
+                    )
+                ).values("full")[:1]
+            ),
+            expert_name=Subquery(
+                active.annotate(
+                    full=Concat(
+                        "animator__expert__last_name", Value(" "), "animator__expert__first_name"
+                    )
+                ).values("full")[:1]
+            ),
         )
 
     def with_active_assignment(self):

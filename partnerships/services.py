@@ -11,11 +11,18 @@ class AssignmentError(Exception):
     """An assignment that cannot be made; the message is shown to the user."""
 
 
+ANY = object()
+
+
 @transaction.atomic
-def assignment_create(*, partnership, animator, by, reason: str = "") -> Assignment:
+def assignment_create(
+    *, partnership, animator, by, reason: str = "", expected_current=ANY
+) -> Assignment:
     """Assign `animator` to `partnership`, ending the active assignment (history is kept).
 
-    The partnership row is locked so that two people assigning at once are serialised.
+    The partnership row is locked, so two people assigning at once are served one after the
+    other. `expected_current` is the active assignment (or None) the person saw when they chose:
+    if it has changed meanwhile, nothing is overwritten and AssignmentError says so.
     """
     Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
     if not animator.is_active:
@@ -28,7 +35,24 @@ def assignment_create(*, partnership, animator, by, reason: str = "") -> Assignm
             % {"library": partnership.library.name}
         )
     now = timezone.now()
-    current = Assignment.objects.active().filter(partnership=partnership).first()
+    current = (
+        Assignment.objects.active()
+        .select_related("animator__user")
+        .filter(partnership=partnership)
+        .first()
+    )
+    expected_pk = getattr(expected_current, "pk", expected_current)
+    if expected_current is not ANY and (current.pk if current else None) != expected_pk:
+        raise AssignmentError(
+            _(
+                "Someone else has just changed the animator of %(library)s (now: %(animator)s). "
+                "Nothing was changed; check and choose again."
+            )
+            % {
+                "library": partnership.library.name,
+                "animator": current.animator if current else _("nobody"),
+            }
+        )
     if current is not None:
         if current.animator_id == animator.pk:
             return current
@@ -74,3 +98,19 @@ def milestones_record_from_facts(*, partnership, by=None) -> list[Milestone]:
         if was_created:
             created.append(milestone)
     return created
+
+
+@transaction.atomic
+def assignments_accept(*, choices, by, reason: str) -> list[Assignment]:
+    """Assign several unassigned partnerships at once: `choices` is a list of
+    (partnership, animator). All or nothing: one conflict and none is saved."""
+    return [
+        assignment_create(
+            partnership=partnership,
+            animator=animator,
+            by=by,
+            reason=reason,
+            expected_current=None,
+        )
+        for partnership, animator in choices
+    ]

@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("libraries/", include("libraries.urls")),
+    path("", include("partnerships.urls")),
 ]

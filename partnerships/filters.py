@@ -1,0 +1,169 @@
+import django_filters
+from django import forms
+from django.contrib.auth import get_user_model
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from animators.models import Animator
+from libraries.models import Voivodeship
+from partnerships.models import Assignment, Partner, Partnership, Round, Stage, Status
+from prb_partnerships.roles import Role
+
+NOT_STARTED = "not_started"
+
+
+class PartnershipFilterSet(django_filters.FilterSet):
+    """The filters of `/libraries/`: `voivodeship` (TERYT code), `stage`, `status`, `animator`,
+    `expert`, `q`, and the column order `o`. The queryset must come from `with_progress()` and
+    `with_activity()`."""
+
+    q = django_filters.CharFilter(
+        label=_("Search"),
+        method="search",
+        help_text=_("Library, gmina, town or partner name"),
+    )
+    voivodeship = django_filters.ModelChoiceFilter(
+        label=_("Voivodeship"),
+        field_name="library__voivodeship",
+        to_field_name="code",
+        queryset=Voivodeship.objects.all(),
+        empty_label=_("all"),
+    )
+    stage = django_filters.ChoiceFilter(
+        label=_("Stage"),
+        choices=[(NOT_STARTED, _("not started yet")), *Stage.choices],
+        method="filter_stage",
+        empty_label=_("all"),
+    )
+    status = django_filters.ChoiceFilter(
+        label=_("Status"), choices=Status.choices, empty_label=_("all")
+    )
+    animator = django_filters.ModelChoiceFilter(
+        label=_("Animator"),
+        queryset=Animator.objects.select_related("user"),
+        method="filter_animator",
+        empty_label=_("all"),
+    )
+    expert = django_filters.ModelChoiceFilter(
+        label=_("CAL expert"),
+        queryset=get_user_model().objects.filter(groups__name=Role.EXPERT).order_by(
+            "last_name", "first_name"
+        ),
+        method="filter_expert",
+        empty_label=_("all"),
+    )
+    o = django_filters.OrderingFilter(
+        label=_("Sort by"),
+        fields=(
+            ("library__name", "library"),
+            ("library__voivodeship__name", "voivodeship"),
+            ("library__gmina", "gmina"),
+            ("stage_rank", "stage"),
+            ("status", "status"),
+            ("animator_name", "animator"),
+            ("last_meeting_on", "last_meeting"),
+            ("partners_count", "partners"),
+        ),
+        field_labels={
+            "library__name": _("library"),
+            "library__voivodeship__name": _("voivodeship"),
+            "library__gmina": _("gmina"),
+            "stage_rank": _("stage"),
+            "status": _("status"),
+            "animator_name": _("animator"),
+            "last_meeting_on": _("last meeting"),
+            "partners_count": _("partners"),
+        },
+    )
+
+    class Meta:
+        model = Partnership
+        fields = ["q", "voivodeship", "stage", "status", "animator", "expert"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if user is not None:
+            self.filters["animator"].queryset = Animator.objects.visible_to(user).select_related(
+                "user"
+            )
+
+    def search(self, queryset, name, value):
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(library__name__icontains=value)
+            | Q(library__gmina__icontains=value)
+            | Q(library__town__icontains=value)
+            | Q(library__terc=value)
+            | Exists(Partner.objects.filter(partnership=OuterRef("pk"), name__icontains=value))
+        )
+
+    def filter_stage(self, queryset, name, value):
+        rank = 0 if value == NOT_STARTED else Stage(value).rank
+        return queryset.filter(stage_rank=rank)
+
+    def filter_animator(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Assignment.objects.active().filter(partnership=OuterRef("pk"), animator=value)
+            )
+        )
+
+    def filter_expert(self, queryset, name, value):
+        return queryset.filter(
+            Exists(
+                Assignment.objects.active().filter(
+                    partnership=OuterRef("pk"), animator__expert=value
+                )
+            )
+        )
+
+
+class RoundForm(forms.Form):
+    """Which round, and the day in it ("as of") that a page shows; both optional.
+
+    Without a round the current one is used; without a day, today, kept inside the round.
+    """
+
+    round = forms.ModelChoiceField(
+        label=_("Round"), queryset=Round.objects.all(), required=False, empty_label=None
+    )
+    as_of = forms.DateField(
+        label=_("As of"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+    )
+
+    def __init__(self, data=None, *, today=None):
+        self.today = today or timezone.localdate()
+        super().__init__(data)
+
+    def clean(self):
+        cleaned = super().clean()
+        round_ = cleaned.get("round") or Round.objects.current(self.today)
+        cleaned["round"] = round_
+        as_of = cleaned.get("as_of")
+        if round_ is None:
+            cleaned["as_of"] = self.today
+        elif as_of is None:
+            cleaned["as_of"] = round_.clamp(self.today)
+        elif not round_.start <= as_of <= round_.end:
+            self.add_error(
+                "as_of",
+                _("Choose a day of the round: from %(start)s to %(end)s.")
+                % {
+                    "start": date_format(round_.start, "j E Y"),
+                    "end": date_format(round_.end, "j E Y"),
+                },
+            )
+        return cleaned
+
+    def selection(self):
+        """(round, as_of) to show: the valid choice, or the defaults when the input is bad."""
+        if self.is_valid():
+            return self.cleaned_data["round"], self.cleaned_data["as_of"]
+        round_ = Round.objects.current(self.today)
+        return round_, round_.clamp(self.today) if round_ else self.today
