@@ -132,11 +132,11 @@ def default_round_dates(start: datetime.date) -> dict:
 
 class RoundQuerySet(models.QuerySet):
     def current(self, today: datetime.date | None = None):
-        """The round under way on `today`; else the latest that has started; else the first."""
+        """The latest round that has started by `today` (the one under way, as rounds do not
+        overlap); before the first round starts, the first one."""
         today = today or timezone.localdate()
         return (
-            self.filter(start__lte=today, end__gte=today).order_by("-start").first()
-            or self.filter(start__lte=today).order_by("-start").first()
+            self.filter(start__lte=today).order_by("-start").first()
             or self.order_by("start").first()
         )
 

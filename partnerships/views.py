@@ -2,6 +2,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -87,7 +88,7 @@ def _unassigned(user, round_):
     return (
         Partnership.objects.visible_to(user)
         .filter(round=round_, withdrawn_on__isnull=True)
-        .exclude(assignments__ended_at__isnull=True)
+        .exclude(Exists(Assignment.objects.active().filter(partnership=OuterRef("pk"))))
         .select_related("library__voivodeship")
         .order_by("library__voivodeship__name", "library__name")
     )
