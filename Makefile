@@ -21,7 +21,7 @@ compilemessages: $(STAMP)
 
 run: $(STAMP) compilemessages
 	$(BIN)/python manage.py migrate --no-input --verbosity 0
-	$(BIN)/python manage.py seed_demo --password "$(DEMO_PASSWORD)"
+	$(BIN)/python manage.py seed_demo --once --password "$(DEMO_PASSWORD)"
 	@echo
 	@echo "Demo logins (password: $(DEMO_PASSWORD)):"
 	@echo "  koordynator@example.org          — coordinator"
