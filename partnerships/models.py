@@ -519,6 +519,37 @@ class Meeting(models.Model):
         return f"{self.get_kind_display()} {self.date:%Y-%m-%d}"
 
 
+class MeetingAttachment(models.Model):
+    """A photo of the attendance list, a scan of a signed document … of one meeting.
+
+    Stored outside static and public media; served only by a view that checks access."""
+
+    meeting = models.ForeignKey(
+        Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attachments"
+    )
+    file = models.FileField(_("file"), upload_to="meetings/%Y/%m/")
+    content_type = models.CharField(_("content type"), max_length=40)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("uploaded by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+
 class Agreement(models.Model):
     """The document that formalises the partnership."""
 
@@ -539,6 +570,7 @@ class Agreement(models.Model):
     document = models.FileField(
         _("scanned document"), upload_to="agreements/%Y/%m/", blank=True
     )
+    document_type = models.CharField(_("content type"), max_length=40, blank=True)
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("recorded by"),

@@ -4,7 +4,19 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from partnerships.models import Assignment, MeetingKind, Milestone, Partnership, Stage
+from partnerships.models import (
+    Agreement,
+    Assignment,
+    JointAction,
+    JointActionStatus,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    Milestone,
+    Partner,
+    Partnership,
+    Stage,
+)
 
 
 class AssignmentError(Exception):
@@ -84,7 +96,24 @@ def milestones_record_from_facts(*, partnership, by=None) -> list[Milestone]:
         )
         if was_created:
             created.append(milestone)
-    agreement = getattr(partnership, "agreement", None)
+    first_action = (
+        partnership.joint_actions.filter(status=JointActionStatus.DONE)
+        .order_by("done_on", "pk")
+        .first()
+    )
+    if first_action is not None:
+        milestone, was_created = Milestone.objects.get_or_create(
+            partnership=partnership,
+            stage=Stage.JOINT_ACTION,
+            defaults={
+                "reached_on": first_action.done_on,
+                "note": first_action.title,
+                "recorded_by": by,
+            },
+        )
+        if was_created:
+            created.append(milestone)
+    agreement = Agreement.objects.filter(partnership=partnership).first()
     if agreement is not None:
         milestone, was_created = Milestone.objects.get_or_create(
             partnership=partnership,
@@ -114,3 +143,123 @@ def assignments_accept(*, choices, by, reason: str) -> list[Assignment]:
         )
         for partnership, animator in choices
     ]
+
+
+def _store_attachments(*, meeting, attachments, by):
+    for upload in attachments:
+        MeetingAttachment.objects.create(
+            meeting=meeting,
+            file=upload,
+            content_type=upload.sniffed_type,
+            original_name=upload.name[:200],
+            size=upload.size,
+            uploaded_by=by,
+        )
+
+
+def _add_partners(*, partnership, new_partners, joined_on):
+    return [
+        Partner.objects.create(
+            partnership=partnership, name=item["name"], sector=item["sector"], joined_on=joined_on
+        )
+        for item in new_partners
+    ]
+
+
+MEETING_FIELDS = (
+    "date",
+    "kind",
+    "participants",
+    "summary",
+    "decisions",
+    "support_declared",
+    "next_meeting_on",
+)
+
+
+@transaction.atomic
+def meeting_create(
+    *, partnership, by, fields, partners_present=(), new_partners=(), attachments=()
+) -> Meeting:
+    """Log a meeting with the partners present (adding the new ones), its attachments, and the
+    milestones its facts prove — all or nothing."""
+    meeting = Meeting.objects.create(
+        partnership=partnership, logged_by=by, **{f: fields[f] for f in MEETING_FIELDS}
+    )
+    added = _add_partners(
+        partnership=partnership, new_partners=new_partners, joined_on=meeting.date
+    )
+    meeting.partners_present.set([*partners_present, *added])
+    _store_attachments(meeting=meeting, attachments=attachments, by=by)
+    milestones_record_from_facts(partnership=partnership, by=by)
+    return meeting
+
+
+@transaction.atomic
+def meeting_update(
+    *, meeting, by, fields, partners_present=(), new_partners=(), attachments=()
+) -> Meeting:
+    """Correct a meeting; the milestones it proved are worked out again."""
+    for name in MEETING_FIELDS:
+        setattr(meeting, name, fields[name])
+    meeting.save()
+    added = _add_partners(
+        partnership=meeting.partnership, new_partners=new_partners, joined_on=meeting.date
+    )
+    meeting.partners_present.set([*partners_present, *added])
+    _store_attachments(meeting=meeting, attachments=attachments, by=by)
+    Milestone.objects.filter(meeting=meeting).delete()
+    milestones_record_from_facts(partnership=meeting.partnership, by=by)
+    return meeting
+
+
+@transaction.atomic
+def meeting_delete(*, meeting, by) -> None:
+    """Delete a meeting, its attachments and the milestones it alone proved."""
+    partnership = meeting.partnership
+    files = [a.file for a in meeting.attachments.all()]
+    Milestone.objects.filter(meeting=meeting).delete()
+    meeting.delete()
+    milestones_record_from_facts(partnership=partnership, by=by)
+    transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+
+
+@transaction.atomic
+def milestone_record(*, partnership, stage, reached_on, note, by) -> Milestone:
+    """Record (or correct) by hand the day a stage was reached."""
+    milestone, _created = Milestone.objects.update_or_create(
+        partnership=partnership,
+        stage=stage,
+        defaults={"reached_on": reached_on, "note": note, "recorded_by": by},
+    )
+    return milestone
+
+
+@transaction.atomic
+def agreement_record(*, partnership, by, fields, signatories, document=None) -> Agreement:
+    """Record or correct the agreement; it sets the `agreement` milestone on its date."""
+    agreement = Agreement.objects.filter(partnership=partnership).first() or Agreement(
+        partnership=partnership
+    )
+    for name in ("kind", "signed_on", "signatories_note"):
+        setattr(agreement, name, fields[name])
+    agreement.recorded_by = by
+    if document is not None:
+        agreement.document = document
+        agreement.document_type = document.sniffed_type
+    agreement.save()
+    agreement.signatories.set(signatories)
+    Milestone.objects.filter(partnership=partnership, stage=Stage.AGREEMENT).exclude(
+        reached_on=agreement.signed_on
+    ).filter(agreement=agreement).delete()
+    milestones_record_from_facts(partnership=partnership, by=by)
+    return agreement
+
+
+@transaction.atomic
+def joint_action_save(*, action, by, partners) -> JointAction:
+    """Add or update an action of the plan; a done action sets the `joint_action` milestone."""
+    action.save()
+    action.partners.set(partners)
+    milestones_record_from_facts(partnership=action.partnership, by=by)
+    return action

@@ -1,0 +1,330 @@
+"""Forms of the partnership card: they validate; services write."""
+
+import difflib
+import unicodedata
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext_lazy as _
+
+from partnerships.models import (
+    MAX_PARTICIPANTS,
+    AgreementKind,
+    JointAction,
+    Meeting,
+    MeetingKind,
+    Partner,
+    Sector,
+    Stage,
+)
+from partnerships.uploads import DocumentsField, validate_document
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+HAND_STAGES = [Stage.DIAGNOSIS, Stage.INVITATIONS, Stage.PLANNING, Stage.EVALUATION]
+
+
+def _normalise(name: str) -> str:
+    """Lower case, no Polish diacritics, no punctuation: for the similar-name check."""
+    text = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
+    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
+    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+
+
+def similar_partner(name: str, partners) -> Partner | None:
+    """An existing partner whose name is (nearly) the same as `name`."""
+    wanted = _normalise(name)
+    for partner in partners:
+        existing = _normalise(partner.name)
+        if existing == wanted or difflib.SequenceMatcher(None, existing, wanted).ratio() >= 0.85:
+            return partner
+    return None
+
+
+class RoundDateMixin:
+    """Dates checked against the partnership's round: inside it and not in the future."""
+
+    def check_day(self, field, day, *, allow_future=False):
+        round_ = self.partnership.round
+        if day is None:
+            return day
+        if not round_.start <= day <= round_.end:
+            raise ValidationError(
+                _("The date must fall within the round: %(start)s – %(end)s."),
+                params={
+                    "start": date_format(round_.start, "j E Y"),
+                    "end": date_format(round_.end, "j E Y"),
+                },
+            )
+        if not allow_future and day > timezone.localdate():
+            raise ValidationError(_("This date is in the future."))
+        return day
+
+
+class MeetingForm(RoundDateMixin, forms.ModelForm):
+    """Log a meeting in two minutes: what happened, who came, what was decided."""
+
+    attachments = DocumentsField(
+        label=_("Photos or scans"),
+        help_text=_("Attendance list, signed document: JPEG, PNG or PDF, up to 10 MB each."),
+    )
+
+    class Meta:
+        model = Meeting
+        fields = [
+            "date",
+            "kind",
+            "partners_present",
+            "participants",
+            "summary",
+            "decisions",
+            "support_declared",
+            "next_meeting_on",
+        ]
+        widgets = {
+            "date": DATE_INPUT,
+            "next_meeting_on": DATE_INPUT,
+            "kind": forms.RadioSelect,
+            "partners_present": forms.CheckboxSelectMultiple,
+            "participants": forms.NumberInput(attrs={"min": 0, "max": MAX_PARTICIPANTS}),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+            "decisions": forms.Textarea(attrs={"rows": 3}),
+            "support_declared": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "support_declared": _("Who offered what: a room, transport, money, volunteers …"),
+        }
+
+    def __init__(self, *args, partnership, **kwargs):
+        self.partnership = partnership
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = MeetingKind.choices
+        self.fields["partners_present"].queryset = partnership.partners.filter(
+            left_on__isnull=True
+        ).order_by("name")
+        self.fields["partners_present"].required = False
+        if not self.instance.pk:
+            self.initial.setdefault("date", timezone.localdate())
+
+    def clean_date(self):
+        return self.check_day("date", self.cleaned_data["date"])
+
+    def clean_participants(self):
+        value = self.cleaned_data["participants"]
+        if value is not None and not 0 <= value <= MAX_PARTICIPANTS:
+            raise ValidationError(
+                _("Give a number between 0 and %(max)d."), params={"max": MAX_PARTICIPANTS}
+            )
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        day, next_day = cleaned.get("date"), cleaned.get("next_meeting_on")
+        if day and next_day and next_day < day:
+            self.add_error(
+                "next_meeting_on", _("The next meeting cannot be before this one.")
+            )
+        return cleaned
+
+
+class NewPartnerForm(forms.Form):
+    """Quick-add of a partner met at the meeting."""
+
+    name = forms.CharField(label=_("Name of the new partner"), max_length=200, required=False)
+    sector = forms.ChoiceField(
+        label=_("Sector"), choices=[("", "—"), *Sector.choices], required=False
+    )
+    confirm = forms.BooleanField(
+        label=_("Yes, this is another partner"), required=False, widget=forms.CheckboxInput
+    )
+
+    def __init__(self, *args, existing=(), **kwargs):
+        self.existing = existing
+        super().__init__(*args, **kwargs)
+
+    def clean(self):
+        cleaned = super().clean()
+        name, sector = (cleaned.get("name") or "").strip(), cleaned.get("sector")
+        if not name and not sector:
+            return cleaned
+        if not name:
+            self.add_error("name", _("Give the partner's name."))
+        if not sector:
+            self.add_error("sector", _("Choose the partner's sector."))
+        if name and not cleaned.get("confirm"):
+            twin = similar_partner(name, self.existing)
+            if twin is not None:
+                self.add_error(
+                    "name",
+                    _(
+                        "%(name)s is already a partner of this library. Tick them among the "
+                        "partners present, or confirm that this is another partner."
+                    )
+                    % {"name": twin.name},
+                )
+        cleaned["name"] = name
+        return cleaned
+
+    def partner_data(self):
+        if self.cleaned_data.get("name"):
+            return {"name": self.cleaned_data["name"], "sector": self.cleaned_data["sector"]}
+        return None
+
+
+class BaseNewPartnerFormSet(forms.BaseFormSet):
+    def __init__(self, *args, existing=(), **kwargs):
+        self.existing = list(existing)
+        super().__init__(*args, **kwargs)
+
+    def get_form_kwargs(self, index):
+        return {"existing": self.existing}
+
+    def clean(self):
+        names = [
+            _normalise(form.cleaned_data["name"])
+            for form in self.forms
+            if form.cleaned_data.get("name")
+        ]
+        if len(names) != len(set(names)):
+            raise ValidationError(_("The same new partner is given twice."))
+
+    def partners(self):
+        return [data for form in self.forms if (data := form.partner_data())]
+
+
+NewPartnerFormSet = forms.formset_factory(
+    NewPartnerForm, formset=BaseNewPartnerFormSet, extra=2, max_num=5, validate_max=True
+)
+
+
+class PartnerForm(RoundDateMixin, forms.ModelForm):
+    class Meta:
+        model = Partner
+        fields = ["name", "sector", "contact_person", "email", "phone", "joined_on", "left_on",
+                  "notes"]
+        widgets = {"joined_on": DATE_INPUT, "left_on": DATE_INPUT,
+                   "notes": forms.Textarea(attrs={"rows": 2})}
+
+    def __init__(self, *args, partnership, **kwargs):
+        self.partnership = partnership
+        super().__init__(*args, **kwargs)
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        others = self.partnership.partners.exclude(pk=self.instance.pk)
+        if others.filter(name__iexact=name).exists():
+            raise ValidationError(_("This library already has a partner of this name."))
+        return name
+
+    def clean_joined_on(self):
+        return self.check_day("joined_on", self.cleaned_data["joined_on"])
+
+    def clean_left_on(self):
+        return self.check_day("left_on", self.cleaned_data["left_on"])
+
+    def clean(self):
+        cleaned = super().clean()
+        joined, left = cleaned.get("joined_on"), cleaned.get("left_on")
+        if joined and left and left < joined:
+            self.add_error("left_on", _("A partner cannot leave before joining."))
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.partnership = self.partnership
+        return super().save(commit)
+
+
+class MilestoneForm(RoundDateMixin, forms.Form):
+    """A stage reached, recorded by hand (the others are set by the facts that prove them)."""
+
+    stage = forms.ChoiceField(
+        label=_("Stage"), choices=[(s.value, s.label) for s in HAND_STAGES]
+    )
+    reached_on = forms.DateField(label=_("Reached on"), widget=DATE_INPUT)
+    note = forms.CharField(
+        label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        self.partnership = partnership
+        super().__init__(*args, **kwargs)
+
+    def clean_reached_on(self):
+        return self.check_day("reached_on", self.cleaned_data["reached_on"])
+
+
+class AgreementForm(RoundDateMixin, forms.Form):
+    kind = forms.ChoiceField(label=_("Kind"), choices=AgreementKind.choices)
+    signed_on = forms.DateField(label=_("Signed on"), widget=DATE_INPUT)
+    signatories = forms.ModelMultipleChoiceField(
+        label=_("Signatories"),
+        queryset=Partner.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    signatories_note = forms.CharField(
+        label=_("Other signatories"), required=False, max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    document = forms.FileField(
+        label=_("Scan of the signed document"),
+        required=False,
+        validators=[validate_document],
+        help_text=_("JPEG, PNG or PDF, up to 10 MB."),
+        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+    )
+
+    def __init__(self, *args, partnership, **kwargs):
+        self.partnership = partnership
+        super().__init__(*args, **kwargs)
+        self.fields["signatories"].queryset = partnership.partners.order_by("name")
+
+    def clean_signed_on(self):
+        return self.check_day("signed_on", self.cleaned_data["signed_on"])
+
+
+class JointActionForm(RoundDateMixin, forms.ModelForm):
+    class Meta:
+        model = JointAction
+        fields = ["title", "description", "planned_on", "status", "done_on",
+                  "participants_reached", "partners"]
+        widgets = {
+            "planned_on": DATE_INPUT,
+            "done_on": DATE_INPUT,
+            "description": forms.Textarea(attrs={"rows": 3}),
+            "partners": forms.CheckboxSelectMultiple,
+            "participants_reached": forms.NumberInput(attrs={"min": 0, "max": 100000}),
+        }
+
+    def __init__(self, *args, partnership, **kwargs):
+        self.partnership = partnership
+        super().__init__(*args, **kwargs)
+        self.fields["partners"].queryset = partnership.partners.order_by("name")
+        self.fields["partners"].required = False
+
+    def clean_planned_on(self):
+        day = self.cleaned_data["planned_on"]
+        round_ = self.partnership.round
+        if day and day < round_.start:
+            raise ValidationError(_("An action of this round cannot be planned before it starts."))
+        return day
+
+    def clean_done_on(self):
+        return self.check_day("done_on", self.cleaned_data["done_on"])
+
+    def clean_participants_reached(self):
+        value = self.cleaned_data["participants_reached"]
+        if value is not None and value > 100_000:
+            raise ValidationError(_("Give a number up to 100,000."))
+        return value
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("status") == "done" and not cleaned.get("done_on"):
+            self.add_error("done_on", _("Give the day the action was carried out."))
+        return cleaned
+
+    def save(self, commit=True):
+        self.instance.partnership = self.partnership
+        return super().save(commit=False)
