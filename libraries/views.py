@@ -2,7 +2,7 @@ import tablib
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.db.models import OuterRef, Subquery
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -12,41 +12,81 @@ from django.utils.translation import gettext_lazy
 
 from libraries.models import Library
 from partnerships.filters import PartnershipFilterSet, RoundForm
-from partnerships.models import Meeting, Partnership, Round, Status
+from partnerships.models import (
+    Agreement,
+    Assignment,
+    JointAction,
+    Meeting,
+    Partner,
+    Partnership,
+    Round,
+    Sector,
+    Status,
+    sector_mix,
+)
+from partnerships.views import can_edit, can_edit_meeting
 from prb_partnerships.roles import Role, has_role, sees_everything
 
 PAGE_SIZE = 50
 
 
-def _last_meeting_date():
-    return Subquery(
-        Meeting.objects.filter(partnership=OuterRef("pk")).order_by("-date").values("date")[:1]
-    )
-
-
 def get_library_for_user(user, pk):
     """The library `pk` if `user` may see it, else 404."""
-    return get_object_or_404(
-        Library.objects.visible_to(user).select_related("voivodeship"), pk=pk
-    )
+    return get_object_or_404(Library.objects.visible_to(user).select_related("voivodeship"), pk=pk)
 
 
 @login_required
 def library_mine(request):
-    """The animator's home: the libraries assigned to them, with each partnership's stage."""
+    """The animator's home: their libraries, what needs action first."""
     if not has_role(request.user, Role.ANIMATOR):
         raise PermissionDenied
     today = timezone.localdate()
     partnerships = (
         Partnership.objects.visible_to(request.user)
-        .filter(assignments__animator__user=request.user, assignments__ended_at__isnull=True)
+        .filter(
+            Exists(
+                Assignment.objects.active().filter(
+                    partnership=OuterRef("pk"), animator__user=request.user
+                )
+            )
+        )
         .with_progress(today)
-        .annotate(last_meeting_on=_last_meeting_date())
+        .with_activity(today)
         .select_related("library", "round")
         .order_by("library__name", "pk")
     )
-    rows = [(p, *_next_deadline(p)) for p in partnerships]
+    rows = []
+    for partnership in partnerships:
+        stage, deadline = _next_deadline(partnership)
+        days_quiet = (
+            (today - partnership.last_meeting_on).days if partnership.last_meeting_on else None
+        )
+        missed = partnership.next_meeting_on is not None and partnership.next_meeting_on < today
+        rows.append(
+            {
+                "partnership": partnership,
+                "next_stage": stage,
+                "next_deadline": deadline,
+                "days_quiet": days_quiet,
+                "missed_meeting": missed,
+                "urgency": _urgency(partnership, deadline, days_quiet, missed, today),
+            }
+        )
+    rows.sort(key=lambda row: row["urgency"])
     return render(request, "libraries/library_mine.html", {"rows": rows, "today": today})
+
+
+def _urgency(partnership, deadline, days_quiet, missed, today):
+    """Sort key: late first, then a planned meeting that passed, then long silence, then the
+    nearest deadline; withdrawn and finished partnerships last."""
+    if partnership.status in (Status.WITHDRAWN, Status.DONE):
+        return (9, partnership.library.name)
+    quiet = days_quiet is None or days_quiet > 21
+    return (
+        0 if partnership.status == Status.LATE else 1 if missed else 2 if quiet else 3,
+        deadline or today,
+        partnership.library.name,
+    )
 
 
 def _next_deadline(partnership):
@@ -59,50 +99,82 @@ def _next_deadline(partnership):
 
 @login_required
 def library_detail(request, pk):
-    """The partnership card of one library in the current round."""
+    """The partnership card of one library in the current round: read-only for its librarians,
+    editable by its animator, with the assignment history for experts."""
     library = get_library_for_user(request.user, pk)
     today = timezone.localdate()
-    current_round = Round.objects.current(today)
     partnership = (
         Partnership.objects.visible_to(request.user)
-        .filter(library=library, round=current_round)
+        .filter(library=library, round=Round.objects.current(today))
         .with_progress(today)
+        .with_activity(today)
         .with_active_assignment()
         .select_related("round")
-        .prefetch_related("milestones")
+        .prefetch_related(
+            "milestones",
+            Prefetch("partners", queryset=Partner.objects.order_by("name")),
+            Prefetch(
+                "meetings",
+                queryset=Meeting.objects.select_related("logged_by").prefetch_related(
+                    "partners_present", "attachments"
+                ),
+            ),
+            Prefetch("joint_actions", queryset=JointAction.objects.prefetch_related("partners")),
+        )
         .first()
     )
-    if partnership is None and not sees_everything(request.user):
-        raise Http404
-    history = None
-    if partnership is not None and sees_everything(request.user):
-        history = partnership.assignments.select_related(
+    if partnership is None:
+        if not sees_everything(request.user):
+            raise Http404
+        return render(request, "libraries/library_detail.html", {"library": library})
+    agreement = (
+        Agreement.objects.filter(partnership=partnership).prefetch_related("signatories").first()
+    )
+    context = {
+        "library": library,
+        "partnership": partnership,
+        "stages": _stage_line(partnership, today),
+        "partners_by_sector": _partners_by_sector(partnership.partners.all()),
+        "sector_mix": sector_mix(p.sector for p in partnership.partners.all() if not p.left_on),
+        "agreement": agreement,
+        "can_edit": can_edit(request.user, partnership),
+        "today": today,
+    }
+    if sees_everything(request.user):
+        context["history"] = partnership.assignments.select_related(
             "animator__user", "assigned_by"
         ).order_by("-assigned_at", "-pk")
-    stages = []
-    if partnership is not None:
-        reached = {m.stage: m for m in partnership.milestones.all()}
-        for stage, deadline in partnership.round.deadlines.items():
-            milestone = reached.get(stage.value)
-            stages.append(
-                {
-                    "stage": stage,
-                    "deadline": deadline,
-                    "milestone": milestone,
-                    "overdue": milestone is None and deadline < today,
-                }
-            )
-    return render(
-        request,
-        "libraries/library_detail.html",
-        {
-            "library": library,
-            "partnership": partnership,
-            "stages": stages,
-            "history": history,
-            "today": today,
-        },
+    context["editable_meetings"] = (
+        {m.pk for m in partnership.meetings.all() if can_edit_meeting(request.user, m)}
+        if context["can_edit"]
+        else set()
     )
+    template = (
+        "libraries/library_print.html"
+        if "print" in request.GET
+        else ("libraries/library_detail.html")
+    )
+    return render(request, template, context)
+
+
+def _stage_line(partnership, today):
+    reached = {m.stage: m for m in partnership.milestones.all()}
+    return [
+        {
+            "stage": stage,
+            "deadline": deadline,
+            "milestone": reached.get(stage.value),
+            "overdue": stage.value not in reached and deadline < today,
+        }
+        for stage, deadline in partnership.round.deadlines.items()
+    ]
+
+
+def _partners_by_sector(partners):
+    groups = {}
+    for partner in partners:
+        groups.setdefault(partner.sector, []).append(partner)
+    return [(Sector(sector).label, members) for sector, members in sorted(groups.items())]
 
 
 def _list_access(user):

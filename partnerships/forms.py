@@ -5,6 +5,7 @@ import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
@@ -22,6 +23,7 @@ from partnerships.models import (
 from partnerships.uploads import DocumentsField, validate_document
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+PARTICIPANTS_RANGE = _("Give a number between 0 and 2000.")
 HAND_STAGES = [Stage.DIAGNOSIS, Stage.INVITATIONS, Stage.PLANNING, Stage.EVALUATION]
 
 
@@ -95,11 +97,18 @@ class MeetingForm(RoundDateMixin, forms.ModelForm):
         help_texts = {
             "support_declared": _("Who offered what: a room, transport, money, volunteers …"),
         }
+        error_messages = {
+            "participants": {
+                "min_value": PARTICIPANTS_RANGE,
+                "max_value": PARTICIPANTS_RANGE,
+            },
+        }
 
     def __init__(self, *args, partnership, **kwargs):
         self.partnership = partnership
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = MeetingKind.choices
+        self.fields["participants"].validators.append(MaxValueValidator(MAX_PARTICIPANTS))
         self.fields["partners_present"].queryset = partnership.partners.filter(
             left_on__isnull=True
         ).order_by("name")
@@ -110,13 +119,6 @@ class MeetingForm(RoundDateMixin, forms.ModelForm):
     def clean_date(self):
         return self.check_day("date", self.cleaned_data["date"])
 
-    def clean_participants(self):
-        value = self.cleaned_data["participants"]
-        if value is not None and not 0 <= value <= MAX_PARTICIPANTS:
-            raise ValidationError(
-                _("Give a number between 0 and %(max)d."), params={"max": MAX_PARTICIPANTS}
-            )
-        return value
 
     def clean(self):
         cleaned = super().clean()
@@ -174,7 +176,7 @@ class NewPartnerForm(forms.Form):
 
 class BaseNewPartnerFormSet(forms.BaseFormSet):
     def __init__(self, *args, existing=(), **kwargs):
-        self.existing = list(existing)
+        self.existing = existing  # a queryset: read once, and only when a name is given
         super().__init__(*args, **kwargs)
 
     def get_form_kwargs(self, index):

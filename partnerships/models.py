@@ -71,6 +71,22 @@ class Sector(models.TextChoices):
     OTHER = "other", _("other")
 
 
+def sector_mix(sectors) -> dict:
+    """The sector-mix check of a partnership: local government and at least three sectors.
+
+    Returns {"ok": bool, "count": number of sectors, "problems": [messages]}."""
+    present = set(sectors)
+    problems = []
+    if Sector.LOCAL_GOVERNMENT not in present:
+        problems.append(_("No gmina office or other local government partner yet."))
+    if len(present) < 3:
+        problems.append(
+            _("Partners from at least three sectors are needed; so far: %(count)d.")
+            % {"count": len(present)}
+        )
+    return {"ok": not problems, "count": len(present), "problems": problems}
+
+
 class MeetingKind(models.TextChoices):
     VISIT = "visit", _("animator's visit")
     PARTNERSHIP = "partnership", _("partnership meeting")

@@ -13,4 +13,23 @@ urlpatterns = [
         views.assignment_create,
         name="assignment_create",
     ),
+    path("libraries/<int:library_pk>/meetings/new/", views.meeting_create, name="meeting_create"),
+    path("meetings/<int:pk>/edit/", views.meeting_update, name="meeting_update"),
+    path("meetings/<int:pk>/delete/", views.meeting_delete, name="meeting_delete"),
+    path("libraries/<int:library_pk>/partners/new/", views.partner_create, name="partner_create"),
+    path("partners/<int:pk>/edit/", views.partner_update, name="partner_update"),
+    path(
+        "libraries/<int:library_pk>/milestones/new/",
+        views.milestone_create,
+        name="milestone_create",
+    ),
+    path("libraries/<int:library_pk>/agreement/", views.agreement_edit, name="agreement_edit"),
+    path(
+        "libraries/<int:library_pk>/actions/new/",
+        views.joint_action_create,
+        name="joint_action_create",
+    ),
+    path("actions/<int:pk>/edit/", views.joint_action_update, name="joint_action_update"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("agreements/<int:pk>/document/", views.agreement_document, name="agreement_document"),
 ]

@@ -1,11 +1,14 @@
+import datetime
+
 from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
-from django.http import Http404
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from django.views.decorators.http import require_POST
@@ -14,7 +17,24 @@ from animators.models import Animator
 from partnerships import dashboard as dashboard_data
 from partnerships import proposal, services
 from partnerships.filters import RoundForm
-from partnerships.models import Assignment, Partnership, Round
+from partnerships.forms import (
+    AgreementForm,
+    JointActionForm,
+    MeetingForm,
+    MilestoneForm,
+    NewPartnerFormSet,
+    PartnerForm,
+)
+from partnerships.models import (
+    Agreement,
+    Assignment,
+    JointAction,
+    Meeting,
+    MeetingAttachment,
+    Partner,
+    Partnership,
+    Round,
+)
 from prb_partnerships.roles import Role, has_role, sees_everything
 
 
@@ -32,9 +52,7 @@ def dashboard(request):
     round_, as_of = form.selection()
     context = {"form": form, "round": round_, "as_of": as_of, "rounds": Round.objects.all()}
     if round_ is not None:
-        show_all = request.GET.get("animators") == "all" or not has_role(
-            request.user, Role.EXPERT
-        )
+        show_all = request.GET.get("animators") == "all" or not has_role(request.user, Role.EXPERT)
         data = dashboard_data.build(
             round_=round_, as_of=as_of, expert=None if show_all else request.user
         )
@@ -146,11 +164,15 @@ def assignment_accept(request):
     if not pairs:
         messages.warning(request, _("No line of the proposal was ticked; nothing was saved."))
         return redirect(f"{reverse('partnerships:assignment_board')}?propose=1")
-    partnerships = Partnership.objects.visible_to(request.user).select_related("library").in_bulk(
-        [p for p, _a in pairs]
+    partnerships = (
+        Partnership.objects.visible_to(request.user)
+        .select_related("library")
+        .in_bulk([p for p, _a in pairs])
     )
-    animators = Animator.objects.filter(is_active=True).select_related("user").in_bulk(
-        [a for _p, a in pairs]
+    animators = (
+        Animator.objects.filter(is_active=True)
+        .select_related("user")
+        .in_bulk([a for _p, a in pairs])
     )
     if any(p not in partnerships or a not in animators for p, a in pairs):
         raise Http404
@@ -206,9 +228,11 @@ def assignment_create(request, partnership_pk):
                 _("%(animator)s now supports %(library)s.")
                 % {"animator": animator, "library": partnership.library.name},
             )
-            load = Assignment.objects.active().filter(
-                animator=animator, partnership__round=partnership.round
-            ).count()
+            load = (
+                Assignment.objects.active()
+                .filter(animator=animator, partnership__round=partnership.round)
+                .count()
+            )
             if load > animator.capacity:
                 messages.warning(
                     request,
@@ -228,4 +252,296 @@ def assignment_create(request, partnership_pk):
         request,
         "partnerships/assignment_form.html",
         {"partnership": partnership, "current": current, "form": form, "history": history},
+    )
+
+
+# ----- The partnership card's writes: animators assigned to it, experts, the coordinator -----
+
+EDIT_WINDOW_DAYS = 14
+
+
+def can_edit(user, partnership) -> bool:
+    """Experts and the coordinator, and the animator actively assigned to the partnership."""
+    if sees_everything(user):
+        return True
+    return Assignment.objects.active().filter(partnership=partnership, animator__user=user).exists()
+
+
+def get_partnership_for_editor(user, library_pk):
+    """The current-round partnership of library `library_pk`: 404 outside the user's scope,
+    403 for those who may only read it (librarians)."""
+    partnership = (
+        Partnership.objects.visible_to(user)
+        .filter(library_id=library_pk, round=Round.objects.current())
+        .select_related("library", "round")
+        .first()
+    )
+    if partnership is None:
+        raise Http404
+    if not can_edit(user, partnership):
+        raise PermissionDenied
+    return partnership
+
+
+def can_edit_meeting(user, meeting) -> bool:
+    """An animator corrects their own meeting for 14 days; after that only an expert can."""
+    if sees_everything(user):
+        return True
+    age = timezone.now() - meeting.created_at
+    return meeting.logged_by_id == user.pk and age <= datetime.timedelta(days=EDIT_WINDOW_DAYS)
+
+
+def get_meeting_for_editor(user, pk):
+    meeting = get_object_or_404(
+        Meeting.objects.visible_to(user).select_related(
+            "partnership__library", "partnership__round"
+        ),
+        pk=pk,
+    )
+    if not (can_edit(user, meeting.partnership) and can_edit_meeting(user, meeting)):
+        raise PermissionDenied
+    return meeting
+
+
+def _card(partnership):
+    return redirect("libraries:library_detail", pk=partnership.library_id)
+
+
+def _meeting_form_page(request, partnership, meeting=None):
+    draft_key = f"meeting-{partnership.pk}-{meeting.pk if meeting else 'new'}"
+    form = MeetingForm(
+        request.POST or None, request.FILES or None, instance=meeting, partnership=partnership
+    )
+    new_partners = NewPartnerFormSet(
+        request.POST or None, prefix="new", existing=partnership.partners.all()
+    )
+    if request.method == "POST" and form.is_valid() and new_partners.is_valid():
+        arguments = {
+            "by": request.user,
+            "fields": form.cleaned_data,
+            "partners_present": form.cleaned_data["partners_present"],
+            "new_partners": new_partners.partners(),
+            "attachments": form.cleaned_data["attachments"],
+        }
+        if meeting is None:
+            services.meeting_create(partnership=partnership, **arguments)
+            text = _("The meeting is saved.")
+        else:
+            services.meeting_update(meeting=meeting, **arguments)
+            text = _("The meeting is corrected.")
+        messages.success(request, text, extra_tags=f"draft:{draft_key}")
+        return _card(partnership)
+    return render(
+        request,
+        "partnerships/meeting_form.html",
+        {
+            "partnership": partnership,
+            "meeting": meeting,
+            "form": form,
+            "new_partners": new_partners,
+            "draft_key": draft_key,
+        },
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def meeting_create(request, library_pk):
+    """Log a meeting: the two-minute form for an animator on a phone."""
+    return _meeting_form_page(request, get_partnership_for_editor(request.user, library_pk))
+
+
+@login_required
+def meeting_update(request, pk):
+    meeting = get_meeting_for_editor(request.user, pk)
+    return _meeting_form_page(request, meeting.partnership, meeting)
+
+
+@login_required
+def meeting_delete(request, pk):
+    meeting = get_meeting_for_editor(request.user, pk)
+    if request.method == "POST":
+        services.meeting_delete(meeting=meeting, by=request.user)
+        messages.success(request, _("The meeting is deleted."))
+        return _card(meeting.partnership)
+    return render(request, "partnerships/meeting_confirm_delete.html", {"meeting": meeting})
+
+
+def _simple_form_page(request, partnership, form, save, template, success, **context):
+    """Access checked by the caller → validate → service → message → back to the card."""
+    if request.method == "POST" and form.is_valid():
+        save(form)
+        messages.success(request, success)
+        return _card(partnership)
+    return render(
+        request,
+        template,
+        {"partnership": partnership, "form": form, **context},
+        status=400 if request.method == "POST" else 200,
+    )
+
+
+@login_required
+def partner_create(request, library_pk):
+    partnership = get_partnership_for_editor(request.user, library_pk)
+    form = PartnerForm(request.POST or None, partnership=partnership)
+    return _simple_form_page(
+        request,
+        partnership,
+        form,
+        lambda f: f.save(),
+        "partnerships/partner_form.html",
+        _("The partner is added."),
+    )
+
+
+@login_required
+def partner_update(request, pk):
+    partner = get_object_or_404(
+        Partner.objects.filter(
+            partnership__in=Partnership.objects.visible_to(request.user)
+        ).select_related("partnership__library", "partnership__round"),
+        pk=pk,
+    )
+    if not can_edit(request.user, partner.partnership):
+        raise PermissionDenied
+    form = PartnerForm(request.POST or None, instance=partner, partnership=partner.partnership)
+    return _simple_form_page(
+        request,
+        partner.partnership,
+        form,
+        lambda f: f.save(),
+        "partnerships/partner_form.html",
+        _("The partner is updated."),
+        partner=partner,
+    )
+
+
+@login_required
+def milestone_create(request, library_pk):
+    partnership = get_partnership_for_editor(request.user, library_pk)
+    form = MilestoneForm(request.POST or None, partnership=partnership)
+    return _simple_form_page(
+        request,
+        partnership,
+        form,
+        lambda f: services.milestone_record(
+            partnership=partnership, by=request.user, **f.cleaned_data
+        ),
+        "partnerships/milestone_form.html",
+        _("The milestone is recorded."),
+    )
+
+
+@login_required
+def agreement_edit(request, library_pk):
+    partnership = get_partnership_for_editor(request.user, library_pk)
+    agreement = Agreement.objects.filter(partnership=partnership).first()
+    initial = {}
+    if agreement is not None:
+        initial = {
+            "kind": agreement.kind,
+            "signed_on": agreement.signed_on,
+            "signatories": list(agreement.signatories.all()),
+            "signatories_note": agreement.signatories_note,
+        }
+    form = AgreementForm(
+        request.POST or None, request.FILES or None, initial=initial, partnership=partnership
+    )
+    return _simple_form_page(
+        request,
+        partnership,
+        form,
+        lambda f: services.agreement_record(
+            partnership=partnership,
+            by=request.user,
+            fields=f.cleaned_data,
+            signatories=f.cleaned_data["signatories"],
+            document=f.cleaned_data["document"],
+        ),
+        "partnerships/agreement_form.html",
+        _("The agreement is recorded."),
+        agreement=agreement,
+    )
+
+
+@login_required
+def joint_action_create(request, library_pk):
+    partnership = get_partnership_for_editor(request.user, library_pk)
+    form = JointActionForm(request.POST or None, partnership=partnership)
+    return _simple_form_page(
+        request,
+        partnership,
+        form,
+        lambda f: services.joint_action_save(
+            action=f.save(), by=request.user, partners=f.cleaned_data["partners"]
+        ),
+        "partnerships/joint_action_form.html",
+        _("The joint action is saved."),
+    )
+
+
+@login_required
+def joint_action_update(request, pk):
+    action = get_object_or_404(
+        JointAction.objects.filter(
+            partnership__in=Partnership.objects.visible_to(request.user)
+        ).select_related("partnership__library", "partnership__round"),
+        pk=pk,
+    )
+    if not can_edit(request.user, action.partnership):
+        raise PermissionDenied
+    form = JointActionForm(request.POST or None, instance=action, partnership=action.partnership)
+    return _simple_form_page(
+        request,
+        action.partnership,
+        form,
+        lambda f: services.joint_action_save(
+            action=f.save(), by=request.user, partners=f.cleaned_data["partners"]
+        ),
+        "partnerships/joint_action_form.html",
+        _("The joint action is saved."),
+        action=action,
+    )
+
+
+def _private_file(field, content_type, name):
+    """Serve an uploaded file from private storage: inline, with its checked content type."""
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type=content_type, filename=name)
+    response["Content-Disposition"] = response["Content-Disposition"].replace(
+        "attachment", "inline"
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=0"
+    return response
+
+
+@login_required
+def attachment_download(request, pk):
+    """A meeting's attachment, for those who may see the meeting; 404 to anyone else."""
+    attachment = get_object_or_404(
+        MeetingAttachment.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)),
+        pk=pk,
+    )
+    return _private_file(attachment.file, attachment.content_type, attachment.original_name)
+
+
+@login_required
+def agreement_document(request, pk):
+    """The scan of an agreement, for those who may see the partnership; 404 to anyone else."""
+    agreement = get_object_or_404(
+        Agreement.objects.filter(
+            partnership__in=Partnership.objects.visible_to(request.user)
+        ).exclude(document=""),
+        pk=pk,
+    )
+    extension = agreement.document.name.rsplit(".", 1)[-1]
+    return _private_file(
+        agreement.document,
+        agreement.document_type or "application/octet-stream",
+        f"porozumienie-{agreement.partnership.library_id}.{extension}",
     )

@@ -139,18 +139,29 @@ class TestLibraryCard:
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
 
-    @pytest.mark.parametrize("size", [1, 6])
-    def test_query_count_does_not_grow_with_milestones(
-        self, client, librarian, library, animator, size, django_assert_num_queries
-    ):
-        partnership = library.partnerships.get()
-        for stage in list(Stage)[:size]:
-            factories.MilestoneFactory(partnership=partnership, stage=stage)
-        client.force_login(librarian)
 
-        # 1 session, 2 user, 3 groups, 4 library, 5 current round, 6 partnership with progress,
-        # 7 active assignment with animator and expert, 8 milestones
-        with django_assert_num_queries(8):
-            response = client.get(self.url(library))
+def test_my_libraries_put_what_needs_action_first(client, round_, monkeypatch):
+    monkeypatch.setattr(
+        "django.utils.timezone.localdate", lambda *args, **kwargs: datetime.date(2026, 4, 20)
+    )
+    animator = factories.AnimatorFactory()
+    names = {}
+    for key, name in [("fine", "A fine"), ("late", "B late"), ("missed", "C missed")]:
+        partnership = factories.PartnershipFactory(round=round_, library__name=name)
+        factories.AssignmentFactory(partnership=partnership, animator=animator)
+        names[key] = partnership
+    for key in ("fine", "missed"):
+        factories.MilestoneFactory(partnership=names[key], stage=Stage.DIAGNOSIS,
+                                   reached_on=datetime.date(2026, 3, 20))
+        factories.MilestoneFactory(partnership=names[key], stage=Stage.INVITATIONS,
+                                   reached_on=datetime.date(2026, 4, 10))
+    factories.MeetingFactory(partnership=names["fine"], date=datetime.date(2026, 4, 15),
+                             next_meeting_on=datetime.date(2026, 4, 28))
+    factories.MeetingFactory(partnership=names["missed"], date=datetime.date(2026, 4, 10),
+                             next_meeting_on=datetime.date(2026, 4, 17))
+    client.force_login(animator.user)
 
-        assert response.status_code == 200
+    rows = client.get("/libraries/mine/").context["rows"]
+
+    assert [row["partnership"].library.name for row in rows] == ["B late", "C missed", "A fine"]
+    assert rows[2]["days_quiet"] == 5
