@@ -85,3 +85,15 @@ def other_librarian(other_partnership):
 def plain_user(db):
     """A signed-in user with no role at all."""
     return factories.UserFactory(email="bez.roli@example.org")
+
+
+@pytest.fixture
+def reference_data(db):
+    """Voivodeships and role groups again, for tests with `transaction=True`: the flush after
+    such a test empties what the data migrations loaded."""
+    import importlib
+
+    from django.apps import apps
+
+    importlib.import_module("libraries.migrations.0002_voivodeships").load(apps, None)
+    importlib.import_module("partnerships.migrations.0003_roles").create_roles(apps, None)

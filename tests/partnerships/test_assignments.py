@@ -176,7 +176,7 @@ class TestAssignOne:
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="row locks need PostgreSQL")
-def test_two_transactions_at_once_one_succeeds_the_other_is_refused(round_):
+def test_two_transactions_at_once_one_succeeds_the_other_is_refused(reference_data, round_):
     partnership = factories.PartnershipFactory(round=round_)
     animators = [factories.AnimatorFactory(), factories.AnimatorFactory()]
     expert = factories.UserFactory(role="expert")
