@@ -26,7 +26,7 @@ ARGS = [
 def browser():
     if not os.path.exists(CHROMIUM):
         if os.environ.get("CI"):
-            pytest.fail(f"No Chromium at {CHROMIUM}: CI must install it (apt-get install chromium).")
+            pytest.fail(f"No Chromium at {CHROMIUM}: CI must install Debian's chromium.")
         pytest.skip(f"No Chromium at {CHROMIUM}; install Debian's chromium to run browser tests.")
     # The ORM is used beside Playwright's sync API (which runs an event loop) in the same thread.
     os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
