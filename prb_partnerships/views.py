@@ -15,7 +15,7 @@ def home(request):
     """Send each role to its home page."""
     user_roles = roles_of(request.user)
     if Role.COORDINATOR in user_roles or Role.EXPERT in user_roles:
-        return redirect("admin:index")
+        return redirect("partnerships:dashboard")
     if Role.ANIMATOR in user_roles:
         return redirect("libraries:library_mine")
     if Role.LIBRARIAN in user_roles:

@@ -14,13 +14,13 @@ def test_anonymous_user_is_sent_to_the_login_page(client):
 
 
 @pytest.mark.parametrize("role", ["coordinator", "expert"])
-def test_coordinator_and_experts_go_to_the_admin_panel(client, role, request):
+def test_coordinator_and_experts_go_to_their_dashboard(client, role, request):
     client.force_login(request.getfixturevalue(role))
 
     response = client.get("/")
 
     assert response.status_code == 302
-    assert response["Location"] == "/admin/"
+    assert response["Location"] == "/dashboard/"
 
 
 def test_animator_goes_to_their_libraries(client, animator):
