@@ -1,2 +1,1 @@
-
-# Register your models here.
+"""Admin registrations: see partnerships/admin.py once written."""
