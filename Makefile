@@ -43,7 +43,7 @@ check: $(STAMP) lint
 	bash scripts/check_translations.sh
 
 messages: $(STAMP)
-	$(BIN)/python manage.py makemessages -l pl --ignore=.venv --ignore=staticfiles --no-obsolete
+	$(BIN)/python manage.py makemessages -l pl --ignore=.venv --ignore=staticfiles --ignore=node_modules --no-obsolete
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -109,6 +109,10 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[PRB] "
+# Invitations and password resets: the link is valid for this long.
+PASSWORD_RESET_TIMEOUT = env_int("INVITATION_DAYS", 7) * 24 * 3600
+# The address of the site in e-mails sent outside a request (invitations, reminders, digest).
+SITE_URL = env_str("SITE_URL", "http://127.0.0.1:8000")
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "/"
 ACCOUNT_LOGOUT_REDIRECT_URL = "/accounts/login/"

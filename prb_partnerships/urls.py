@@ -10,5 +10,6 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("libraries/", include("libraries.urls")),
+    path("people/", include("animators.urls")),
     path("", include("partnerships.urls")),
 ]

@@ -8,7 +8,7 @@ backup=$(mktemp)
 cp "$po" "$backup"
 trap 'cp "$backup" "$po"; rm -f "$backup"' EXIT
 .venv/bin/python manage.py makemessages -l pl --ignore=.venv --ignore=staticfiles \
-    --ignore=build --no-obsolete --verbosity 0
+    --ignore=build --ignore=node_modules --no-obsolete --verbosity 0
 stats=$(LC_ALL=C msgfmt --statistics -o /dev/null "$po" 2>&1)
 echo "Polish catalogue: $stats"
 if grep -Eq '(untranslated|fuzzy)' <<<"$stats"; then
