@@ -1,1 +1,43 @@
-"""Admin registrations: see partnerships/admin.py once written."""
+from django.contrib import admin
+from django.db.models import Count
+from django.utils.translation import gettext_lazy as _
+
+from libraries.models import Library, Voivodeship
+
+
+@admin.register(Voivodeship)
+class VoivodeshipAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "capital", "library_count"]
+    search_fields = ["name", "code"]
+    ordering = ["code"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(library_count=Count("libraries"))
+
+    @admin.display(description=_("libraries"), ordering="library_count")
+    def library_count(self, obj):
+        return obj.library_count
+
+    def has_add_permission(self, request):
+        return False  # the 16 voivodeships come from the TERYT register (a data migration)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Library)
+class LibraryAdmin(admin.ModelAdmin):
+    list_display = ["name", "town", "gmina", "gmina_type", "powiat", "voivodeship", "terc", "kind"]
+    list_filter = ["voivodeship", "kind", "gmina_type"]
+    list_select_related = ["voivodeship"]
+    search_fields = ["name", "gmina", "town", "powiat", "terc", "email"]
+    autocomplete_fields = ["librarians"]
+    fieldsets = [
+        (None, {"fields": ["name", "kind"]}),
+        (_("Gmina"), {"fields": ["voivodeship", "terc", "gmina", "gmina_type", "powiat"]}),
+        (_("Contact"), {"fields": ["town", "address", "postal_code", "email", "phone", "website"]}),
+        (_("Librarians"), {"fields": ["librarians"]}),
+    ]
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a library that leaves the programme is kept: its partnership is withdrawn

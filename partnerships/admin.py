@@ -1,1 +1,405 @@
-"""Admin registrations: see partnerships/admin.py once written."""
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.db.models import Exists, OuterRef
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from animators.models import Animator
+from partnerships import services
+from partnerships.forms import AssignmentForm
+from partnerships.models import (
+    Agreement,
+    Assignment,
+    JointAction,
+    Meeting,
+    MeetingAttachment,
+    Milestone,
+    Partner,
+    Partnership,
+    Round,
+    Stage,
+    Status,
+)
+from prb_partnerships.roles import Role
+
+
+def _active_assignment_of(**lookups):
+    return Exists(Assignment.objects.active().filter(partnership=OuterRef("pk"), **lookups))
+
+
+class StageFilter(admin.SimpleListFilter):
+    title = _("stage")
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return [("0", _("not started yet"))] + [(str(s.rank), s.label) for s in Stage]
+
+    def queryset(self, request, queryset):
+        if self.value() is not None:
+            return queryset.filter(stage_rank=int(self.value()))
+        return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class AnimatorFilter(admin.SimpleListFilter):
+    title = _("animator")
+    parameter_name = "animator"
+
+    def lookups(self, request, model_admin):
+        return [(a.pk, str(a)) for a in Animator.objects.select_related("user")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(_active_assignment_of(animator_id=int(self.value())))
+        return queryset
+
+
+class AssignmentAnimatorFilter(AnimatorFilter):
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(animator_id=int(self.value()))
+        return queryset
+
+
+class ExpertFilter(admin.SimpleListFilter):
+    title = _("CAL expert")
+    parameter_name = "expert"
+
+    def lookups(self, request, model_admin):
+        experts = get_user_model().objects.filter(groups__name=Role.EXPERT).order_by("last_name")
+        return [(u.pk, u.get_full_name() or u.email) for u in experts]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(_active_assignment_of(animator__expert_id=int(self.value())))
+        return queryset
+
+
+class AssignmentInline(admin.TabularInline):
+    """The assignment history: read-only; assign through the action, which keeps it whole."""
+
+    model = Assignment
+    extra = 0
+    fields = ["animator", "assigned_at", "assigned_by", "reason", "ended_at", "ended_by"]
+    readonly_fields = fields
+    ordering = ["-assigned_at"]
+    verbose_name_plural = _("assignment history")
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("animator__user", "assigned_by", "ended_by")
+        )
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class PartnerInline(admin.TabularInline):
+    model = Partner
+    extra = 0
+    fields = ["name", "sector", "contact_person", "phone", "joined_on", "left_on"]
+
+
+class MeetingInline(admin.TabularInline):
+    model = Meeting
+    extra = 0
+    fields = ["date", "kind", "participants", "summary", "next_meeting_on"]
+    show_change_link = True
+
+
+class MilestoneInline(admin.TabularInline):
+    model = Milestone
+    extra = 0
+    fields = ["stage", "reached_on", "meeting", "agreement", "note"]
+    readonly_fields = ["meeting", "agreement"]
+
+
+class AgreementInline(admin.StackedInline):
+    model = Agreement
+    extra = 0
+    max_num = 1
+    fields = ["kind", "signed_on", "signatories", "signatories_note", "document"]
+    filter_horizontal = ["signatories"]
+
+
+class JointActionInline(admin.TabularInline):
+    model = JointAction
+    extra = 0
+    fields = ["title", "planned_on", "status", "done_on", "participants_reached"]
+
+
+@admin.register(Round)
+class RoundAdmin(admin.ModelAdmin):
+    list_display = ["name", "start", "end"]
+    search_fields = ["name"]
+    fieldsets = [
+        (None, {"fields": ["name", "start", "end"]}),
+        (_("Stage deadlines"), {"fields": [f"deadline_{s.value}" for s in Stage]}),
+    ]
+
+
+@admin.register(Partnership)
+class PartnershipAdmin(admin.ModelAdmin):
+    list_display = [
+        "library_name",
+        "voivodeship",
+        "round",
+        "animator",
+        "stage_display",
+        "status_display",
+        "last_meeting",
+    ]
+    list_filter = [
+        "library__voivodeship",
+        StageFilter,
+        StatusFilter,
+        AnimatorFilter,
+        ExpertFilter,
+        "round",
+    ]
+    list_select_related = ["library__voivodeship", "round"]
+    search_fields = ["library__name", "library__gmina", "library__town", "library__terc", "name"]
+    autocomplete_fields = ["library", "round"]
+    inlines = [
+        AssignmentInline,
+        PartnerInline,
+        MeetingInline,
+        MilestoneInline,
+        AgreementInline,
+        JointActionInline,
+    ]
+    actions = ["assign_animator"]
+    fields = ["library", "round", "name", "withdrawn_on", "withdrawal_reason"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).with_progress().with_activity()
+
+    @admin.display(description=_("library"), ordering="library__name")
+    def library_name(self, obj):
+        return obj.library.name
+
+    @admin.display(description=_("voivodeship"), ordering="library__voivodeship__name")
+    def voivodeship(self, obj):
+        return obj.library.voivodeship.name
+
+    @admin.display(description=_("animator"), ordering="animator_name")
+    def animator(self, obj):
+        return obj.animator_name or "—"
+
+    @admin.display(description=_("stage"), ordering="stage_rank")
+    def stage_display(self, obj):
+        return f"{obj.stage_rank}. {obj.stage.label}" if obj.stage else _("not started yet")
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_display(self, obj):
+        return Status(obj.status).label
+
+    @admin.display(description=_("last meeting"), ordering="last_meeting_on")
+    def last_meeting(self, obj):
+        return obj.last_meeting_on or "—"
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a partnership is withdrawn, never deleted
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.milestones_record_from_facts(partnership=form.instance, by=request.user)
+
+    @admin.action(description=_("Assign an animator"), permissions=["change"])
+    def assign_animator(self, request, queryset):
+        """Assign one animator to the selected partnerships, with a reason; the previous
+        assignments end and stay in the history. All or nothing, in one transaction."""
+        partnerships = list(queryset.select_related("library"))
+        form = AssignmentForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            try:
+                with transaction.atomic():
+                    for partnership in partnerships:
+                        services.assignment_create(
+                            partnership=partnership,
+                            animator=form.cleaned_data["animator"],
+                            by=request.user,
+                            reason=form.cleaned_data["reason"],
+                        )
+            except services.AssignmentError as error:
+                self.message_user(request, str(error), messages.ERROR)
+                return None
+            self.message_user(
+                request,
+                ngettext(
+                    "%(animator)s now supports %(count)d partnership.",
+                    "%(animator)s now supports %(count)d partnerships.",
+                    len(partnerships),
+                )
+                % {"animator": form.cleaned_data["animator"], "count": len(partnerships)},
+                messages.SUCCESS,
+            )
+            return None
+        return render(
+            request,
+            "admin/partnerships/partnership/assign_animator.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("Assign an animator"),
+                "opts": self.model._meta,
+                "partnerships": partnerships,
+                "form": form,
+                "action_checkbox_name": admin.helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+
+@admin.register(Assignment)
+class AssignmentAdmin(admin.ModelAdmin):
+    list_display = ["partnership", "animator", "assigned_at", "assigned_by", "ended_at", "reason"]
+    list_filter = [
+        "partnership__round",
+        ("ended_at", admin.EmptyFieldListFilter),
+        AssignmentAnimatorFilter,
+    ]
+    list_select_related = [
+        "partnership__library",
+        "partnership__round",
+        "animator__user",
+        "assigned_by",
+    ]
+    search_fields = ["partnership__library__name", "animator__user__last_name", "reason"]
+    date_hierarchy = "assigned_at"
+    readonly_fields = [
+        "partnership",
+        "animator",
+        "assigned_at",
+        "assigned_by",
+        "ended_at",
+        "ended_by",
+    ]
+
+    def has_add_permission(self, request):
+        return False  # through the action "Assign an animator" on partnerships
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Partner)
+class PartnerAdmin(admin.ModelAdmin):
+    list_display = ["name", "sector", "library", "contact_person", "joined_on", "left_on"]
+    list_filter = ["sector", "partnership__library__voivodeship", "partnership__round"]
+    list_select_related = ["partnership__library"]
+    search_fields = ["name", "contact_person", "partnership__library__name"]
+    autocomplete_fields = ["partnership"]
+
+    @admin.display(description=_("library"), ordering="partnership__library__name")
+    def library(self, obj):
+        return obj.partnership.library.name
+
+
+class MeetingAttachmentInline(admin.TabularInline):
+    model = MeetingAttachment
+    extra = 0
+    fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    readonly_fields = fields
+
+    @admin.display(description=_("file"))
+    def download(self, obj):
+        url = reverse("partnerships:attachment_download", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(admin.ModelAdmin):
+    list_display = ["date", "kind", "library", "participants", "logged_by"]
+    list_filter = ["kind", "partnership__library__voivodeship", "partnership__round"]
+    list_select_related = ["partnership__library", "logged_by"]
+    search_fields = ["partnership__library__name", "summary", "decisions"]
+    date_hierarchy = "date"
+    autocomplete_fields = ["partnership", "partners_present"]
+    inlines = [MeetingAttachmentInline]
+
+    @admin.display(description=_("library"), ordering="partnership__library__name")
+    def library(self, obj):
+        return obj.partnership.library.name
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.logged_by = request.user
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.milestones_record_from_facts(
+            partnership=form.instance.partnership, by=request.user
+        )
+
+
+@admin.register(Milestone)
+class MilestoneAdmin(admin.ModelAdmin):
+    list_display = ["partnership", "stage", "reached_on", "recorded_by"]
+    list_filter = ["stage", "partnership__round", "partnership__library__voivodeship"]
+    list_select_related = ["partnership__library", "partnership__round", "recorded_by"]
+    search_fields = ["partnership__library__name", "note"]
+    date_hierarchy = "reached_on"
+    autocomplete_fields = ["partnership", "meeting", "agreement"]
+
+
+@admin.register(Agreement)
+class AgreementAdmin(admin.ModelAdmin):
+    list_display = ["partnership", "kind", "signed_on"]
+    list_filter = ["kind", "partnership__round", "partnership__library__voivodeship"]
+    list_select_related = ["partnership__library", "partnership__round"]
+    search_fields = ["partnership__library__name", "signatories_note"]
+    autocomplete_fields = ["partnership", "signatories"]
+    date_hierarchy = "signed_on"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.milestones_record_from_facts(
+            partnership=form.instance.partnership, by=request.user
+        )
+
+
+@admin.register(JointAction)
+class JointActionAdmin(admin.ModelAdmin):
+    list_display = [
+        "title",
+        "partnership",
+        "planned_on",
+        "status",
+        "done_on",
+        "participants_reached",
+    ]
+    list_filter = ["status", "partnership__round", "partnership__library__voivodeship"]
+    list_select_related = ["partnership__library", "partnership__round"]
+    search_fields = ["title", "partnership__library__name"]
+    autocomplete_fields = ["partnership", "partners"]
+    date_hierarchy = "planned_on"
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.milestones_record_from_facts(
+            partnership=form.instance.partnership, by=request.user
+        )

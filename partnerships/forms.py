@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext_lazy as _
 
+from animators.models import Animator
 from partnerships.models import (
     MAX_PARTICIPANTS,
     AgreementKind,
@@ -330,3 +331,19 @@ class JointActionForm(RoundDateMixin, forms.ModelForm):
     def save(self, commit=True):
         self.instance.partnership = self.partnership
         return super().save(commit=False)
+
+
+class AssignmentForm(forms.Form):
+    """Choose the animator of a partnership, with the reason (kept in the history)."""
+
+    animator = forms.ModelChoiceField(
+        label=_("Animator"),
+        queryset=Animator.objects.filter(is_active=True).select_related("user"),
+    )
+    reason = forms.CharField(
+        label=_("Reason"),
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Why this animator, e.g. new library, long sick leave."),
+    )
+    current = forms.IntegerField(required=False, widget=forms.HiddenInput)

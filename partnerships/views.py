@@ -1,6 +1,5 @@
 import datetime
 
-from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -10,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, ngettext
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
 from animators.models import Animator
@@ -19,6 +18,7 @@ from partnerships import proposal, services
 from partnerships.filters import RoundForm
 from partnerships.forms import (
     AgreementForm,
+    AssignmentForm,
     JointActionForm,
     MeetingForm,
     MilestoneForm,
@@ -67,22 +67,6 @@ def dashboard(request):
             ],
         )
     return render(request, "partnerships/dashboard.html", context)
-
-
-class AssignmentForm(forms.Form):
-    """Choose the animator of a partnership, with the reason (kept in the history)."""
-
-    animator = forms.ModelChoiceField(
-        label=gettext_lazy("Animator"),
-        queryset=Animator.objects.filter(is_active=True).select_related("user"),
-    )
-    reason = forms.CharField(
-        label=gettext_lazy("Reason"),
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 2}),
-        help_text=gettext_lazy("Why this animator, e.g. new library, long sick leave."),
-    )
-    current = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
 
 def get_partnership_for_expert(user, pk):
