@@ -1,4 +1,5 @@
 from django.contrib import admin
+from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
@@ -32,6 +33,7 @@ class LibraryAdmin(admin.ModelAdmin):
     list_select_related = ["voivodeship"]
     search_fields = ["name", "gmina", "town", "powiat", "terc", "email"]
     autocomplete_fields = ["librarians"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     fieldsets = [
         (None, {"fields": ["name", "kind"]}),
         (_("Gmina"), {"fields": ["voivodeship", "terc", "gmina", "gmina_type", "powiat"]}),

@@ -170,7 +170,6 @@ SECURE_PROXY_SSL_HEADER = (
 )
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
-FORMS_URLFIELD_ASSUME_HTTPS = True  # the Django 6 default, for the library website field
 
 LOGGING = {
     "version": 1,
