@@ -1,6 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PartnershipsConfig(AppConfig):
-    default_auto_field = 'django.db.models.BigAutoField'
-    name = 'partnerships'
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "partnerships"
+    verbose_name = _("partnerships")
