@@ -171,10 +171,11 @@ def _stage_line(partnership, today):
 
 
 def _partners_by_sector(partners):
+    """[(sector label, partners)] in the order of the sector list (local government first)."""
     groups = {}
     for partner in partners:
         groups.setdefault(partner.sector, []).append(partner)
-    return [(Sector(sector).label, members) for sector, members in sorted(groups.items())]
+    return [(sector.label, groups[sector.value]) for sector in Sector if sector.value in groups]
 
 
 def _list_access(user):
