@@ -25,6 +25,7 @@ from partnerships.models import (
     sector_mix,
 )
 from partnerships.views import can_edit, can_edit_meeting
+from prb_partnerships.collation import polish
 from prb_partnerships.roles import Role, has_role, sees_everything
 
 PAGE_SIZE = 50
@@ -193,7 +194,8 @@ def _filtered_partnerships(request):
         .with_progress(as_of)
         .with_activity(as_of)
         .select_related("library__voivodeship")
-        .order_by("library__name", "pk")
+        .annotate(library_sort=polish("library__name"), gmina_sort=polish("library__gmina"))
+        .order_by("library_sort", "pk")
     )
     filterset = PartnershipFilterSet(request.GET, queryset=queryset, user=request.user)
     return round_, filterset

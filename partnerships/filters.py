@@ -17,7 +17,7 @@ NOT_STARTED = "not_started"
 class PartnershipFilterSet(django_filters.FilterSet):
     """The filters of `/libraries/`: `voivodeship` (TERYT code), `stage`, `status`, `animator`,
     `expert`, `q`, and the column order `o`. The queryset must come from `with_progress()` and
-    `with_activity()`."""
+    `with_activity()`, and annotate `library_sort` and `gmina_sort` (Polish collation)."""
 
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -57,9 +57,9 @@ class PartnershipFilterSet(django_filters.FilterSet):
     o = django_filters.OrderingFilter(
         label=_("Sort by"),
         fields=(
-            ("library__name", "library"),
+            ("library_sort", "library"),
             ("library__voivodeship__name", "voivodeship"),
-            ("library__gmina", "gmina"),
+            ("gmina_sort", "gmina"),
             ("stage_rank", "stage"),
             ("status", "status"),
             ("animator_name", "animator"),
@@ -67,9 +67,9 @@ class PartnershipFilterSet(django_filters.FilterSet):
             ("partners_count", "partners"),
         ),
         field_labels={
-            "library__name": _("library"),
+            "library_sort": _("library"),
             "library__voivodeship__name": _("voivodeship"),
-            "library__gmina": _("gmina"),
+            "gmina_sort": _("gmina"),
             "stage_rank": _("stage"),
             "status": _("status"),
             "animator_name": _("animator"),

@@ -6,6 +6,7 @@ import io
 
 import openpyxl
 import pytest
+from django.db import connection
 from django.utils import timezone
 
 from libraries import views
@@ -99,6 +100,16 @@ class TestPage:
 
         assert [p.library.voivodeship.name for p in page] == [
             "pomorskie", "podlaskie", "małopolskie"
+        ]
+
+    @pytest.mark.skipif(connection.vendor != "postgresql", reason="Polish collation: PostgreSQL")
+    def test_names_sort_in_polish_order(self, client, expert, libraries):
+        client.force_login(expert)
+
+        page = client.get(URL, {"o": "library"}).context["page"]
+
+        assert [p.library.name for p in page] == [
+            "Biblioteka w Łomży", "Biblioteka w Sopocie", "Biblioteka w Zakopanem"
         ]
 
     def test_pagination(self, client, expert, round_, monkeypatch):
