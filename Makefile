@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= prb-demo-2026
 export DEBUG ?= 1
 export SECRET_KEY ?= dev-only-secret-key-change-me
 
-.PHONY: run test lint check messages compilemessages clean
+.PHONY: run test lint check messages compilemessages clean bench
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,11 @@ check: $(STAMP) lint
 
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l pl --ignore=.venv --ignore=staticfiles --ignore=node_modules --no-obsolete
+
+# Page cost at demo --scale 1 and 10, as ratios to a baseline request (see scripts/benchmark.py).
+bench: $(STAMP) compilemessages
+	rm -f /tmp/prb-bench.sqlite3
+	DATABASE_URL=$${DATABASE_URL:-sqlite:////tmp/prb-bench.sqlite3} $(BIN)/python scripts/benchmark.py
 
 clean:
 	rm -rf $(VENV) staticfiles
