@@ -267,6 +267,20 @@ def get_partnership_for_editor(user, library_pk):
     return partnership
 
 
+def get_record_for_editor(user, model, pk):
+    """A partner or joint action (`model` with a `partnership`): 404 outside the user's scope,
+    403 for those who may only read it."""
+    record = get_object_or_404(
+        model.objects.filter(
+            partnership__in=Partnership.objects.visible_to(user)
+        ).select_related("partnership__library", "partnership__round"),
+        pk=pk,
+    )
+    if not can_edit(user, record.partnership):
+        raise PermissionDenied
+    return record
+
+
 def can_edit_meeting(user, meeting) -> bool:
     """An animator corrects their own meeting for 14 days; after that only an expert can."""
     if sees_everything(user):
@@ -381,14 +395,7 @@ def partner_create(request, library_pk):
 
 @login_required
 def partner_update(request, pk):
-    partner = get_object_or_404(
-        Partner.objects.filter(
-            partnership__in=Partnership.objects.visible_to(request.user)
-        ).select_related("partnership__library", "partnership__round"),
-        pk=pk,
-    )
-    if not can_edit(request.user, partner.partnership):
-        raise PermissionDenied
+    partner = get_record_for_editor(request.user, Partner, pk)
     form = PartnerForm(request.POST or None, instance=partner, partnership=partner.partnership)
     return _simple_form_page(
         request,
@@ -467,14 +474,7 @@ def joint_action_create(request, library_pk):
 
 @login_required
 def joint_action_update(request, pk):
-    action = get_object_or_404(
-        JointAction.objects.filter(
-            partnership__in=Partnership.objects.visible_to(request.user)
-        ).select_related("partnership__library", "partnership__round"),
-        pk=pk,
-    )
-    if not can_edit(request.user, action.partnership):
-        raise PermissionDenied
+    action = get_record_for_editor(request.user, JointAction, pk)
     form = JointActionForm(request.POST or None, instance=action, partnership=action.partnership)
     return _simple_form_page(
         request,
