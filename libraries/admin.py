@@ -4,6 +4,15 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from libraries.models import Library, Voivodeship
+from partnerships.admin import AnimatorFilter, ExpertFilter
+
+
+class LibraryAnimatorFilter(AnimatorFilter):
+    assignment_to = "partnership__library"
+
+
+class LibraryExpertFilter(ExpertFilter):
+    assignment_to = "partnership__library"
 
 
 @admin.register(Voivodeship)
@@ -29,7 +38,13 @@ class VoivodeshipAdmin(admin.ModelAdmin):
 @admin.register(Library)
 class LibraryAdmin(admin.ModelAdmin):
     list_display = ["name", "town", "gmina", "gmina_type", "powiat", "voivodeship", "terc", "kind"]
-    list_filter = ["voivodeship", "kind", "gmina_type"]
+    list_filter = [
+        "voivodeship",
+        LibraryAnimatorFilter,
+        LibraryExpertFilter,
+        "kind",
+        "gmina_type",
+    ]
     list_select_related = ["voivodeship"]
     search_fields = ["name", "gmina", "town", "powiat", "terc", "email"]
     autocomplete_fields = ["librarians"]

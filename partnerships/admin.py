@@ -1,6 +1,8 @@
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef
 from django.shortcuts import render
 from django.urls import reverse
@@ -10,7 +12,7 @@ from django.utils.translation import ngettext
 
 from animators.models import Animator
 from partnerships import services
-from partnerships.forms import AssignmentForm
+from partnerships.forms import AssignmentForm, RoundDateMixin
 from partnerships.models import (
     Agreement,
     Assignment,
@@ -27,11 +29,15 @@ from partnerships.models import (
 from prb_partnerships.roles import Role
 
 
-def _active_assignment_of(**lookups):
-    return Exists(Assignment.objects.active().filter(partnership=OuterRef("pk"), **lookups))
+def _active_assignment_of(assignment_to, **lookups):
+    """Exists: an active assignment of the listed object (`assignment_to` is the path from an
+    assignment to it) matching `lookups`."""
+    return Exists(Assignment.objects.active().filter(**{assignment_to: OuterRef("pk")}, **lookups))
 
 
 class StageFilter(admin.SimpleListFilter):
+    """By the stage reached: the `stage_rank` annotation of `with_progress()`."""
+
     title = _("stage")
     parameter_name = "stage"
 
@@ -39,12 +45,14 @@ class StageFilter(admin.SimpleListFilter):
         return [("0", _("not started yet"))] + [(str(s.rank), s.label) for s in Stage]
 
     def queryset(self, request, queryset):
-        if self.value() is not None:
+        if self.value() in {str(rank) for rank in range(len(Stage) + 1)}:
             return queryset.filter(stage_rank=int(self.value()))
         return queryset
 
 
 class StatusFilter(admin.SimpleListFilter):
+    """By the `status` annotation of `with_progress()`."""
+
     title = _("status")
     parameter_name = "status"
 
@@ -58,28 +66,29 @@ class StatusFilter(admin.SimpleListFilter):
 
 
 class AnimatorFilter(admin.SimpleListFilter):
+    """By the animator of the active assignment (ended ones are history)."""
+
     title = _("animator")
     parameter_name = "animator"
+    assignment_to = "partnership"
 
     def lookups(self, request, model_admin):
         return [(a.pk, str(a)) for a in Animator.objects.select_related("user")]
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
-            return queryset.filter(_active_assignment_of(animator_id=int(self.value())))
-        return queryset
-
-
-class AssignmentAnimatorFilter(AnimatorFilter):
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(animator_id=int(self.value()))
+            return queryset.filter(
+                _active_assignment_of(self.assignment_to, animator_id=int(self.value()))
+            )
         return queryset
 
 
 class ExpertFilter(admin.SimpleListFilter):
+    """By the expert who supervises the animator of the active assignment."""
+
     title = _("CAL expert")
     parameter_name = "expert"
+    assignment_to = "partnership"
 
     def lookups(self, request, model_admin):
         experts = get_user_model().objects.filter(groups__name=Role.EXPERT).order_by("last_name")
@@ -87,8 +96,66 @@ class ExpertFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() and self.value().isdigit():
-            return queryset.filter(_active_assignment_of(animator__expert_id=int(self.value())))
+            return queryset.filter(
+                _active_assignment_of(self.assignment_to, animator__expert_id=int(self.value()))
+            )
         return queryset
+
+
+class AssignmentAnimatorFilter(AnimatorFilter):
+    """On the list of assignments: every assignment of the animator, ended ones too."""
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(animator_id=int(self.value()))
+        return queryset
+
+
+def stamp_author(obj, user):
+    """Who logged a meeting (when it is created) or last recorded a milestone or an agreement,
+    as the services do."""
+    if isinstance(obj, Meeting) and obj.pk is None:
+        obj.logged_by = user
+    elif isinstance(obj, Milestone | Agreement):
+        obj.recorded_by = user
+
+
+class DateInsideRoundForm(RoundDateMixin, forms.ModelForm):
+    """The date of a meeting or a milestone lies inside the partnership's round: said next to
+    the field (the database trigger that holds the rule would otherwise end the request with
+    an error). Unlike the card, the admin may record a date ahead, to correct data."""
+
+    date_field = ""
+
+    def clean(self):
+        cleaned = super().clean()
+        self.partnership = cleaned.get("partnership")
+        if self.partnership and cleaned.get(self.date_field):
+            try:
+                self.check_day(self.date_field, cleaned[self.date_field], allow_future=True)
+            except ValidationError as error:
+                self.add_error(self.date_field, error)
+        return cleaned
+
+
+class MeetingAdminForm(DateInsideRoundForm):
+    date_field = "date"
+
+
+class MilestoneAdminForm(DateInsideRoundForm):
+    date_field = "reached_on"
+
+
+class AgreementDocumentMixin:
+    """The scan is uploaded on the partnership card, which checks the file; the admin links to
+    the download that checks access."""
+
+    @admin.display(description=_("scanned document"))
+    def document_link(self, obj):
+        if obj is None or not obj.document:
+            return "—"
+        url = reverse("partnerships:agreement_document", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.document.name.rsplit("/", 1)[-1])
 
 
 class AssignmentInline(admin.TabularInline):
@@ -98,14 +165,14 @@ class AssignmentInline(admin.TabularInline):
     extra = 0
     fields = ["animator", "assigned_at", "assigned_by", "reason", "ended_at", "ended_by"]
     readonly_fields = fields
-    ordering = ["-assigned_at"]
+    ordering = ["-assigned_at", "-pk"]
     verbose_name_plural = _("assignment history")
 
     def get_queryset(self, request):
         return (
             super()
             .get_queryset(request)
-            .select_related("animator__user", "assigned_by", "ended_by")
+            .select_related("partnership__library", "animator__user", "assigned_by", "ended_by")
         )
 
     def has_add_permission(self, request, obj=None):
@@ -122,25 +189,44 @@ class PartnerInline(admin.TabularInline):
 
 
 class MeetingInline(admin.TabularInline):
+    """Meetings in short; a meeting is deleted on its own page, which also withdraws the
+    milestones it alone proved."""
+
     model = Meeting
+    form = MeetingAdminForm
     extra = 0
     fields = ["date", "kind", "participants", "summary", "next_meeting_on"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
     show_change_link = True
+    can_delete = False
 
 
 class MilestoneInline(admin.TabularInline):
     model = Milestone
+    form = MilestoneAdminForm
     extra = 0
     fields = ["stage", "reached_on", "meeting", "agreement", "note"]
     readonly_fields = ["meeting", "agreement"]
+    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1})}}
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("meeting", "agreement")
 
 
-class AgreementInline(admin.StackedInline):
+class AgreementInline(AgreementDocumentMixin, admin.StackedInline):
     model = Agreement
     extra = 0
     max_num = 1
-    fields = ["kind", "signed_on", "signatories", "signatories_note", "document"]
+    fields = ["kind", "signed_on", "signatories", "signatories_note", "document_link"]
+    readonly_fields = ["document_link"]
     filter_horizontal = ["signatories"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        """Signatories are chosen among the partners of this partnership."""
+        formset = super().get_formset(request, obj, **kwargs)
+        signatories = formset.form.base_fields["signatories"]
+        signatories.queryset = obj.partners.all() if obj else Partner.objects.none()
+        return formset
 
 
 class JointActionInline(admin.TabularInline):
@@ -193,7 +279,16 @@ class PartnershipAdmin(admin.ModelAdmin):
     fields = ["library", "round", "name", "withdrawn_on", "withdrawal_reason"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_progress().with_activity()
+        """Stage and status as of today, the last meeting and the active animator's name: all
+        annotations, so the list costs the same few queries however long it is. Joined here
+        (not only in the list) as the change page shows the library and round too."""
+        return (
+            super()
+            .get_queryset(request)
+            .select_related(*self.list_select_related)
+            .with_progress()
+            .with_activity()
+        )
 
     @admin.display(description=_("library"), ordering="library__name")
     def library_name(self, obj):
@@ -222,23 +317,38 @@ class PartnershipAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # a partnership is withdrawn, never deleted
 
+    def has_assign_permission(self, request):
+        return request.user.has_perm("partnerships.add_assignment")
+
+    def save_formset(self, request, form, formset, change):
+        changed = [f.instance for f in formset.forms if f.has_changed()]
+        for instance in changed:
+            stamp_author(instance, request.user)
+        super().save_formset(request, form, formset, change)
+        # A meeting or an agreement corrected here proves its milestone anew (save_related).
+        evidence = {Meeting: "meeting", Agreement: "agreement"}.get(formset.model)
+        if evidence:
+            saved = [instance.pk for instance in changed if instance.pk]
+            Milestone.objects.filter(**{f"{evidence}__in": saved}).delete()
+
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         services.milestones_record_from_facts(partnership=form.instance, by=request.user)
 
-    @admin.action(description=_("Assign an animator"), permissions=["change"])
+    @admin.action(description=_("Assign an animator"), permissions=["assign"])
     def assign_animator(self, request, queryset):
         """Assign one animator to the selected partnerships, with a reason; the previous
         assignments end and stay in the history. All or nothing, in one transaction."""
-        partnerships = list(queryset.select_related("library"))
+        partnerships = list(queryset)
         form = AssignmentForm(request.POST if "apply" in request.POST else None)
-        if "apply" in request.POST and form.is_valid():
+        if form.is_valid():
+            animator = form.cleaned_data["animator"]
             try:
                 with transaction.atomic():
                     for partnership in partnerships:
                         services.assignment_create(
                             partnership=partnership,
-                            animator=form.cleaned_data["animator"],
+                            animator=animator,
                             by=request.user,
                             reason=form.cleaned_data["reason"],
                         )
@@ -252,7 +362,7 @@ class PartnershipAdmin(admin.ModelAdmin):
                     "%(animator)s now supports %(count)d partnerships.",
                     len(partnerships),
                 )
-                % {"animator": form.cleaned_data["animator"], "count": len(partnerships)},
+                % {"animator": animator, "count": len(partnerships)},
                 messages.SUCCESS,
             )
             return None
@@ -332,12 +442,14 @@ class MeetingAttachmentInline(admin.TabularInline):
 
 @admin.register(Meeting)
 class MeetingAdmin(admin.ModelAdmin):
+    form = MeetingAdminForm
     list_display = ["date", "kind", "library", "participants", "logged_by"]
     list_filter = ["kind", "partnership__library__voivodeship", "partnership__round"]
     list_select_related = ["partnership__library", "logged_by"]
     search_fields = ["partnership__library__name", "summary", "decisions"]
     date_hierarchy = "date"
     autocomplete_fields = ["partnership", "partners_present"]
+    readonly_fields = ["logged_by"]
     inlines = [MeetingAttachmentInline]
 
     @admin.display(description=_("library"), ordering="partnership__library__name")
@@ -345,9 +457,16 @@ class MeetingAdmin(admin.ModelAdmin):
         return obj.partnership.library.name
 
     def save_model(self, request, obj, form, change):
-        if not change:
-            obj.logged_by = request.user
-        super().save_model(request, obj, form, change)
+        if change:  # the service works out again the milestones the meeting proved
+            services.meeting_update(
+                meeting=obj,
+                by=request.user,
+                fields=form.cleaned_data,
+                partners_present=form.cleaned_data["partners_present"],
+            )
+        else:
+            stamp_author(obj, request.user)
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
@@ -355,25 +474,57 @@ class MeetingAdmin(admin.ModelAdmin):
             partnership=form.instance.partnership, by=request.user
         )
 
+    def delete_model(self, request, obj):
+        services.meeting_delete(meeting=obj, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        with transaction.atomic():
+            for meeting in queryset.select_related("partnership"):
+                services.meeting_delete(meeting=meeting, by=request.user)
+
 
 @admin.register(Milestone)
 class MilestoneAdmin(admin.ModelAdmin):
+    form = MilestoneAdminForm
     list_display = ["partnership", "stage", "reached_on", "recorded_by"]
     list_filter = ["stage", "partnership__round", "partnership__library__voivodeship"]
     list_select_related = ["partnership__library", "partnership__round", "recorded_by"]
     search_fields = ["partnership__library__name", "note"]
     date_hierarchy = "reached_on"
     autocomplete_fields = ["partnership", "meeting", "agreement"]
+    readonly_fields = ["recorded_by"]
+
+    def save_model(self, request, obj, form, change):
+        stamp_author(obj, request.user)
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Agreement)
-class AgreementAdmin(admin.ModelAdmin):
+class AgreementAdmin(AgreementDocumentMixin, admin.ModelAdmin):
     list_display = ["partnership", "kind", "signed_on"]
     list_filter = ["kind", "partnership__round", "partnership__library__voivodeship"]
     list_select_related = ["partnership__library", "partnership__round"]
     search_fields = ["partnership__library__name", "signatories_note"]
     autocomplete_fields = ["partnership", "signatories"]
     date_hierarchy = "signed_on"
+    fields = ["partnership", "kind", "signed_on", "signatories", "signatories_note",
+              "document_link", "recorded_by"]
+    readonly_fields = ["document_link", "recorded_by"]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "partnership"] if obj else self.readonly_fields
+
+    def save_model(self, request, obj, form, change):
+        if change:  # the service moves the `agreement` milestone with the date signed
+            services.agreement_record(
+                partnership=obj.partnership,
+                by=request.user,
+                fields=form.cleaned_data,
+                signatories=form.cleaned_data["signatories"],
+            )
+        else:
+            stamp_author(obj, request.user)
+            super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

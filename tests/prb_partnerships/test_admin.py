@@ -3,12 +3,20 @@
 import datetime
 
 import pytest
+from django.contrib.contenttypes.models import ContentType
+from django.contrib.messages import get_messages
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import escape
 
-from partnerships.models import Assignment, Stage
+from partnerships.models import Assignment, Meeting, MeetingKind, Milestone, Stage
+from partnerships.services import milestones_record_from_facts
+from prb_partnerships.roles import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
+D = datetime.date
+TODAY = D(2026, 6, 1)  # inside the test round (1 March – 30 September 2026)
 
 MODELS = [
     "libraries.voivodeship",
@@ -24,23 +32,43 @@ MODELS = [
     "partnerships.jointaction",
 ]
 
+# Add pages each role may open; the voivodeships come from TERYT and assignments are made
+# by the action, so nobody adds those by hand.
+ADDS = {
+    Role.COORDINATOR: set(MODELS) - {"libraries.voivodeship", "partnerships.assignment"},
+    Role.EXPERT: set(MODELS)
+    - {
+        "libraries.voivodeship",
+        "libraries.library",
+        "partnerships.round",
+        "partnerships.assignment",
+    },
+}
 
-def changelist(model):
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+
+
+def admin_url(model, view="changelist", *args):
     app, name = model.split(".")
-    return reverse(f"admin:{app}_{name}_changelist")
+    return reverse(f"admin:{app}_{name}_{view}", args=args)
 
 
 def build(round_, expert, size):
-    """`size` complete partnerships: an animator, partners, meetings, milestones, agreement,
-    joint action, and one ended assignment each."""
+    """`size` complete partnerships: library, an ended and an active assignment, a partner,
+    a meeting, a milestone, an agreement and a joint action each; and `size` other rounds."""
     made = []
     for _ in range(size):
+        factories.RoundFactory()
         partnership = factories.PartnershipFactory(round=round_)
         animator = factories.AnimatorFactory(expert=expert)
         animator.voivodeships.add(factories.voivodeship())
         start = datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC)
-        factories.AssignmentFactory(partnership=partnership, assigned_at=start,
-                                    ended_at=start + datetime.timedelta(days=3))
+        factories.AssignmentFactory(
+            partnership=partnership, assigned_at=start, ended_at=start + datetime.timedelta(3)
+        )
         factories.AssignmentFactory(partnership=partnership, animator=animator, assigned_at=start)
         partner = factories.PartnerFactory(partnership=partnership)
         meeting = factories.MeetingFactory(partnership=partnership, logged_by=animator.user)
@@ -52,25 +80,72 @@ def build(round_, expert, size):
     return made
 
 
-@pytest.mark.parametrize("role", ["coordinator", "expert"])
-def test_every_changelist_and_change_page_opens(client, request, role, round_, expert):
-    partnership = build(round_, expert, 1)[0]
+def one_of_each(partnership):
+    active = partnership.assignments.get(ended_at__isnull=True)
+    return {
+        "libraries.voivodeship": partnership.library.voivodeship,
+        "libraries.library": partnership.library,
+        "animators.animator": active.animator,
+        "partnerships.round": partnership.round,
+        "partnerships.partnership": partnership,
+        "partnerships.assignment": active,
+        "partnerships.partner": partnership.partners.get(),
+        "partnerships.meeting": partnership.meetings.get(),
+        "partnerships.milestone": partnership.milestones.get(),
+        "partnerships.agreement": partnership.agreement,
+        "partnerships.jointaction": partnership.joint_actions.get(),
+    }
+
+
+def form_data(response):
+    """The POST data of an admin add or change page as it stands: the form and every inline."""
+    forms = [response.context["adminform"].form]
+    for inline in response.context["inline_admin_formsets"]:
+        forms += [inline.formset.management_form, *inline.formset.forms]
+    data = {}
+    for form in forms:
+        for field in form:
+            value = field.value()
+            if isinstance(value, list | tuple):
+                data[field.html_name] = [str(v) for v in value]
+            elif value not in (None, False):
+                data[field.html_name] = str(value)
+    return data
+
+
+def messages_of(response):
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.EXPERT])
+def test_every_page_opens_and_shows_the_object(client, request, role, round_, expert):
+    objects = one_of_each(build(round_, expert, 1)[0])
     client.force_login(request.getfixturevalue(role))
 
     assert client.get("/admin/").status_code == 200
-    for model in MODELS:
-        response = client.get(changelist(model))
-        assert response.status_code == 200, model
-        objects = response.context["cl"].result_list
-        assert len(objects) >= 1, model
-        app, name = model.split(".")
-        change = client.get(reverse(f"admin:{app}_{name}_change", args=[objects[0].pk]))
+    for model, obj in objects.items():
+        change_url = admin_url(model, "change", obj.pk)
+        changelist = client.get(admin_url(model))
+        assert changelist.status_code == 200, model
+        assert f'href="{change_url}"' in changelist.content.decode(), model
+
+        change = client.get(change_url)
         assert change.status_code == 200, model
-    page = client.get(reverse("admin:partnerships_partnership_change", args=[partnership.pk]))
-    content = page.content.decode()
+        assert escape(str(obj)) in change.content.decode(), model
+
+        add = client.get(admin_url(model, "add"))
+        assert add.status_code == (200 if model in ADDS[role] else 403), model
+
+
+def test_partnership_page_has_every_inline(client, expert, round_):
+    partnership = build(round_, expert, 1)[0]
+    client.force_login(expert)
+
+    content = client.get(admin_url("partnerships.partnership", "change", partnership.pk))
+
     for heading in ("Historia przypisań", "Partnerzy", "Spotkania", "Kamienie milowe",
                     "Porozumienia", "Wspólne działania"):
-        assert heading in content
+        assert heading in content.content.decode()
 
 
 def test_admin_is_in_polish_and_links_the_application_pages(client, expert):
@@ -79,25 +154,34 @@ def test_admin_is_in_polish_and_links_the_application_pages(client, expert):
     content = client.get("/admin/").content.decode()
 
     assert "PRB Partnerstwa" in content and "Witaj" in content
-    for url in ("/dashboard/", "/libraries/", "/assignments/", "/people/"):
+    for url in ("/", "/dashboard/", "/libraries/", "/assignments/", "/people/"):
         assert f'href="{url}"' in content
 
 
-# Queries of each changelist for the coordinator, the same at both sizes: session, user,
-# groups and permissions, the choices of the filters, the counts (filtered and total), the
-# page of rows with what it shows (select_related or annotated, never one query per row).
+# The queries of each changelist, the same at both sizes and on SQLite and PostgreSQL.
+# Every admin page: the session, the user, the user's and their groups' permissions, and the
+# user's roles (the context processor).
+PAGE = 5
+# Every changelist: the number of rows filtered, the number of all rows, and the page of rows
+# with all it shows (select_related or annotations such as the stage, status and animator of
+# a partnership; never one query per row).
+LIST = 3
+# A date_hierarchy: the first and last date, then the days to drill down to.
+DATES = 2
+# The choices of each filter by a related model (animators with their users), one query each.
+VOIVODESHIPS = ROUNDS = ANIMATORS = EXPERTS = 1
 QUERIES = {
-    "libraries.voivodeship": 8,
-    "libraries.library": 9,
-    "animators.animator": 10,
-    "partnerships.round": 8,
-    "partnerships.partnership": 12,
-    "partnerships.assignment": 12,
-    "partnerships.partner": 10,
-    "partnerships.meeting": 12,
-    "partnerships.milestone": 12,
-    "partnerships.agreement": 12,
-    "partnerships.jointaction": 12,
+    "libraries.voivodeship": PAGE + LIST,
+    "libraries.library": PAGE + LIST + VOIVODESHIPS + ANIMATORS + EXPERTS,
+    "animators.animator": PAGE + LIST + EXPERTS + VOIVODESHIPS,
+    "partnerships.round": PAGE + LIST,
+    "partnerships.partnership": PAGE + LIST + VOIVODESHIPS + ANIMATORS + EXPERTS + ROUNDS,
+    "partnerships.assignment": PAGE + LIST + ROUNDS + ANIMATORS + DATES,
+    "partnerships.partner": PAGE + LIST + VOIVODESHIPS + ROUNDS,
+    "partnerships.meeting": PAGE + LIST + VOIVODESHIPS + ROUNDS + DATES,
+    "partnerships.milestone": PAGE + LIST + ROUNDS + VOIVODESHIPS + DATES,
+    "partnerships.agreement": PAGE + LIST + ROUNDS + VOIVODESHIPS + DATES,
+    "partnerships.jointaction": PAGE + LIST + ROUNDS + VOIVODESHIPS + DATES,
 }
 
 
@@ -109,106 +193,334 @@ def test_changelist_query_count_does_not_grow(client, coordinator, expert, round
     client.force_login(coordinator)
 
     with django_assert_num_queries(QUERIES[model]):
-        response = client.get(changelist(model))
+        response = client.get(admin_url(model))
+
+    assert response.status_code == 200
+    assert response.context["cl"].result_count >= size
+
+
+@pytest.mark.parametrize("size", [1, 3])
+def test_partnership_page_query_count_does_not_grow(client, expert, round_, size,
+                                                    django_assert_num_queries):
+    """With one or three rows in every inline, the page costs the same."""
+    partnership = build(round_, expert, 1)[0]
+    for extra in range(1, size):
+        day = round_.start + datetime.timedelta(extra)
+        then = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC) + datetime.timedelta(extra)
+        factories.AssignmentFactory(partnership=partnership, assigned_at=then, ended_at=then)
+        factories.PartnerFactory(partnership=partnership)
+        factories.MeetingFactory(partnership=partnership, date=day, kind=MeetingKind.PARTNERSHIP)
+        factories.JointActionFactory(partnership=partnership)
+    milestones_record_from_facts(partnership=partnership)
+    client.force_login(expert)
+    ContentType.objects.clear_cache()
+
+    # PAGE; the partnership with its library, round and annotations; the rows of each inline:
+    # assignments, partners, meetings, milestones (with their evidence), the agreement and its
+    # signatories, joint actions; the library and round shown in their autocomplete fields;
+    # the content type (for the history link); the partners offered as signatories, in the
+    # agreement's form and in its empty template.
+    with django_assert_num_queries(PAGE + 1 + 7 + 2 + 1 + 2):
+        response = client.get(admin_url("partnerships.partnership", "change", partnership.pk))
 
     assert response.status_code == 200
 
 
-class TestPartnershipFilters:
-    def test_stage_status_animator_and_expert(self, client, expert, round_):
-        first, second = build(round_, expert, 2)
-        factories.MilestoneFactory(partnership=second, stage=Stage.INVITATIONS)
-        animator = Assignment.objects.active().get(partnership=first).animator
+class TestFilters:
+    @pytest.fixture
+    def partnerships(self, round_, expert):
+        """One partnership of each status as of TODAY (1 June), with active animators of two
+        experts; the `on_track` one was once animated by `late`'s animator."""
+        late, on_track, done, withdrawn = (
+            factories.PartnershipFactory(round=round_) for _ in range(4)
+        )
+        day = round_.start
+        factories.MilestoneFactory(partnership=late, stage=Stage.DIAGNOSIS, reached_on=day)
+        for rank, stage in enumerate(Stage):
+            reached_on = day + datetime.timedelta(rank)
+            if rank < 3:
+                factories.MilestoneFactory(partnership=on_track, stage=stage, reached_on=reached_on)
+            factories.MilestoneFactory(partnership=done, stage=stage, reached_on=reached_on)
+        withdrawn.withdrawn_on = day + datetime.timedelta(10)
+        withdrawn.save()
+
+        first = factories.AnimatorFactory(expert=expert)
+        second = factories.AnimatorFactory(expert=factories.UserFactory(role=Role.EXPERT))
+        factories.AssignmentFactory(partnership=late, animator=first)
+        then = datetime.datetime(2026, 3, 2, tzinfo=datetime.UTC)
+        factories.AssignmentFactory(partnership=on_track, animator=first, assigned_at=then,
+                                    ended_at=then + datetime.timedelta(5))
+        factories.AssignmentFactory(partnership=on_track, animator=second)
+        return {"late": late, "on_track": on_track, "done": done, "withdrawn": withdrawn,
+                "first": first, "second": second}
+
+    def shown(self, client, model, **params):
+        response = client.get(admin_url(model), params)
+        assert response.status_code == 200
+        return set(response.context["cl"].result_list)
+
+    def test_partnerships_by_stage_status_animator_and_expert(self, client, expert,
+                                                              partnerships):
+        p = partnerships
         client.force_login(expert)
 
         def shown(**params):
-            response = client.get(changelist("partnerships.partnership"), params)
-            return set(response.context["cl"].result_list)
+            return {obj.pk for obj in self.shown(client, "partnerships.partnership", **params)}
 
-        assert shown(stage="2") == {second}
-        assert shown(stage="1") == {first}
-        assert shown(status="late") == {first, second}
-        assert shown(animator=animator.pk) == {first}
-        assert shown(expert=expert.pk) == {first, second}
-        assert shown(expert=factories.UserFactory(role="expert").pk) == set()
+        assert shown(stage="0") == {p["withdrawn"].pk}
+        assert shown(stage="1") == {p["late"].pk}
+        assert shown(stage="3") == {p["on_track"].pk}
+        assert shown(stage="7") == {p["done"].pk}
+        assert shown(stage="nonsense") == {p[k].pk for k in ("late", "on_track", "done",
+                                                            "withdrawn")}
+        for status in ("late", "on_track", "done", "withdrawn"):
+            assert shown(status=status) == {p[status].pk}
+        assert shown(animator=p["first"].pk) == {p["late"].pk}  # not the ended assignment
+        assert shown(animator=p["second"].pk) == {p["on_track"].pk}
+        assert shown(expert=expert.pk) == {p["late"].pk}
+        assert shown(expert=p["second"].expert.pk) == {p["on_track"].pk}
+
+    def test_libraries_by_animator_and_expert(self, client, expert, partnerships):
+        p = partnerships
+        client.force_login(expert)
+
+        assert self.shown(client, "libraries.library", animator=p["first"].pk) == {
+            p["late"].library
+        }
+        assert self.shown(client, "libraries.library", expert=p["second"].expert.pk) == {
+            p["on_track"].library
+        }
 
 
 class TestAssignAction:
     def post(self, client, partnerships, **data):
-        return client.post(changelist("partnerships.partnership"), {
+        return client.post(admin_url("partnerships.partnership"), {
             "action": "assign_animator",
             "_selected_action": [p.pk for p in partnerships],
             **data,
         })
 
-    def test_assigns_ends_the_previous_and_keeps_history(self, client, expert, round_):
+    def active(self, partnership):
+        return Assignment.objects.active().get(partnership=partnership)
+
+    def test_intermediate_page_offers_active_animators_only(self, client, expert, round_):
         partnerships = build(round_, expert, 2)
-        new = factories.AnimatorFactory()
+        retired = factories.AnimatorFactory(is_active=False)
         client.force_login(expert)
 
-        intermediate = self.post(client, partnerships)
-        assert intermediate.status_code == 200
-        assert "Przypisz animatora/animatorkę" in intermediate.content.decode()
+        response = self.post(client, partnerships)
+
+        content = response.content.decode()
+        assert response.status_code == 200
+        assert "Przypisz animatora/animatorkę" in content
+        assert all(p.library.name in content for p in partnerships)
+        assert f'<option value="{self.active(partnerships[0]).animator.pk}"' in content
+        assert f'<option value="{retired.pk}"' not in content
+
+    def test_assigns_ends_the_previous_and_keeps_history(self, client, expert, round_):
+        partnerships = build(round_, expert, 2)
+        previous = [self.active(p) for p in partnerships]
+        new = factories.AnimatorFactory()
+        client.force_login(expert)
 
         response = self.post(client, partnerships, apply="1", animator=new.pk, reason="Urlop")
 
         assert response.status_code == 302
-        for partnership in partnerships:
-            history = list(Assignment.objects.filter(partnership=partnership)
-                           .order_by("assigned_at", "pk"))
+        assert messages_of(response) == [f"{new} wspiera teraz 2 partnerstwa."]
+        for partnership, before in zip(partnerships, previous, strict=True):
+            history = list(partnership.assignments.order_by("assigned_at", "pk"))
             assert len(history) == 3
-            assert all(a.ended_at is not None for a in history[:-1])
-            assert (history[-1].animator, history[-1].reason) == (new, "Urlop")
-
-    def test_reason_is_required(self, client, expert, round_):
-        partnerships = build(round_, expert, 1)
-        new = factories.AnimatorFactory()
-        client.force_login(expert)
-
-        response = self.post(client, partnerships, apply="1", animator=new.pk, reason="")
-
-        assert response.status_code == 200
-        assert "To pole jest wymagane." in response.content.decode()
-        assert not Assignment.objects.filter(animator=new).exists()
+            before.refresh_from_db()
+            assert before.ended_at is not None and before.ended_by == expert
+            current = self.active(partnership)
+            assert (current.animator, current.reason, current.assigned_by) == (
+                new, "Urlop", expert
+            )
 
     def test_all_or_nothing(self, client, expert, round_):
         partnerships = build(round_, expert, 2)
         partnerships[1].withdrawn_on = round_.start
         partnerships[1].save()
+        previous = [self.active(p) for p in partnerships]
         new = factories.AnimatorFactory()
         client.force_login(expert)
 
         response = self.post(client, partnerships, apply="1", animator=new.pk, reason="x")
 
         assert response.status_code == 302
+        assert messages_of(response) == [
+            f"{partnerships[1].library.name} wycofała się z programu."
+        ]
         assert not Assignment.objects.filter(animator=new).exists()
+        assert [self.active(p) for p in partnerships] == previous
+
+    @pytest.mark.parametrize("bad", [
+        {"reason": ""},
+        {"animator": "retired"},
+        {"animator": ""},
+    ])
+    def test_bad_input_re_renders_with_the_error_and_saves_nothing(self, client, expert,
+                                                                   round_, bad):
+        partnerships = build(round_, expert, 1)
+        new = factories.AnimatorFactory()
+        retired = factories.AnimatorFactory(is_active=False)
+        data = {"apply": "1", "animator": new.pk, "reason": "Urlop", **bad}
+        if data["animator"] == "retired":
+            data["animator"] = retired.pk
+        client.force_login(expert)
+
+        response = self.post(client, partnerships, **data)
+
+        assert response.status_code == 200
+        assert response.context["form"].errors
+        assert 'class="errorlist' in response.content.decode()
+        assert Assignment.objects.count() == 2
 
 
-def test_partnerships_and_libraries_cannot_be_deleted(client, coordinator, expert, round_):
+class TestRecording:
+    def test_partnership_page_saves_inlines_and_records_milestones(self, client, expert, round_):
+        partnership = build(round_, expert, 1)[0]
+        url = admin_url("partnerships.partnership", "change", partnership.pk)
+        client.force_login(expert)
+        data = form_data(client.get(url))
+        data |= {
+            "meetings-TOTAL_FORMS": "2",
+            "meetings-1-date": "2026-04-20",
+            "meetings-1-kind": MeetingKind.PARTNERSHIP,
+            "meetings-1-participants": "14",
+            "meetings-1-summary": "Pierwsze spotkanie partnerstwa.",
+        }
+
+        response = client.post(url, data)
+
+        assert response.status_code == 302, response.context["errors"]
+        meeting = partnership.meetings.get(kind=MeetingKind.PARTNERSHIP)
+        assert meeting.logged_by == expert
+        milestone = partnership.milestones.get(stage=Stage.FIRST_MEETING)
+        assert (milestone.reached_on, milestone.meeting) == (meeting.date, meeting)
+
+    @pytest.mark.parametrize("day", ["2026-02-27", "2026-10-01"])
+    def test_meeting_date_outside_the_round(self, client, expert, round_, day):
+        partnership = build(round_, expert, 1)[0]
+        url = admin_url("partnerships.partnership", "change", partnership.pk)
+        client.force_login(expert)
+        data = form_data(client.get(url)) | {"meetings-0-date": day}
+
+        response = client.post(url, data)
+
+        assert response.status_code == 200
+        assert "Data musi mieścić się w rundzie: 1 marca 2026 – 30 września 2026." in (
+            response.content.decode()
+        )
+        assert partnership.meetings.get().date == round_.start + datetime.timedelta(20)
+
+    def test_meeting_added_on_its_page_sets_the_first_meeting_milestone(self, client, expert,
+                                                                        round_):
+        partnership = build(round_, expert, 1)[0]
+        client.force_login(expert)
+        data = form_data(client.get(admin_url("partnerships.meeting", "add"))) | {
+            "partnership": partnership.pk,
+            "date": "2026-04-10",
+            "kind": MeetingKind.PARTNERSHIP,
+            "participants": "9",
+        }
+
+        response = client.post(admin_url("partnerships.meeting", "add"), data)
+
+        assert response.status_code == 302
+        meeting = Meeting.objects.get(kind=MeetingKind.PARTNERSHIP)
+        assert meeting.logged_by == expert
+        assert partnership.milestones.get(stage=Stage.FIRST_MEETING).meeting == meeting
+
+    @pytest.fixture
+    def first_meeting(self, round_, expert):
+        """A complete partnership whose first partnership meeting set its milestone."""
+        partnership = build(round_, expert, 1)[0]
+        meeting = factories.MeetingFactory(partnership=partnership, kind=MeetingKind.PARTNERSHIP)
+        milestones_record_from_facts(partnership=partnership)
+        return meeting
+
+    def test_meeting_corrected_on_the_partnership_page_moves_its_milestone(self, client, expert,
+                                                                           first_meeting):
+        partnership = first_meeting.partnership
+        url = admin_url("partnerships.partnership", "change", partnership.pk)
+        client.force_login(expert)
+        response = client.get(url)
+        index = [f.instance for f in response.context["inline_admin_formsets"][2].formset.forms]
+        data = form_data(response) | {f"meetings-{index.index(first_meeting)}-date": "2026-05-05"}
+
+        response = client.post(url, data)
+
+        assert response.status_code == 302, response.context["errors"]
+        milestone = partnership.milestones.get(stage=Stage.FIRST_MEETING)
+        assert (milestone.meeting, milestone.reached_on) == (first_meeting, D(2026, 5, 5))
+
+    def test_meeting_corrected_on_its_page_works_its_milestone_out_again(self, client, expert,
+                                                                         first_meeting):
+        url = admin_url("partnerships.meeting", "change", first_meeting.pk)
+        client.force_login(expert)
+        data = form_data(client.get(url)) | {"kind": MeetingKind.VISIT}
+
+        assert client.post(url, data).status_code == 302
+
+        assert not Milestone.objects.filter(stage=Stage.FIRST_MEETING).exists()
+
+    def test_agreement_corrected_on_its_page_moves_its_milestone(self, client, expert, round_):
+        partnership = build(round_, expert, 1)[0]
+        milestones_record_from_facts(partnership=partnership)
+        url = admin_url("partnerships.agreement", "change", partnership.agreement.pk)
+        client.force_login(expert)
+        data = form_data(client.get(url)) | {"signed_on": "2026-05-20"}
+
+        assert client.post(url, data).status_code == 302
+
+        milestone = partnership.milestones.get(stage=Stage.AGREEMENT)
+        assert milestone.reached_on == datetime.date(2026, 5, 20)
+        assert partnership.agreement.signatories.count() == 1
+
+    def test_deleting_a_meeting_withdraws_the_milestone_it_proved(self, client, expert, round_):
+        partnership = build(round_, expert, 1)[0]
+        meeting = factories.MeetingFactory(partnership=partnership, kind=MeetingKind.PARTNERSHIP)
+        milestones_record_from_facts(partnership=partnership)
+        client.force_login(expert)
+
+        response = client.post(admin_url("partnerships.meeting", "delete", meeting.pk),
+                               {"post": "yes"})
+
+        assert response.status_code == 302
+        assert not Milestone.objects.filter(stage=Stage.FIRST_MEETING).exists()
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.EXPERT])
+def test_nobody_deletes_partnerships_or_libraries(client, request, role, round_, expert):
     partnership = build(round_, expert, 1)[0]
-    client.force_login(coordinator)
+    client.force_login(request.getfixturevalue(role))
 
-    assert client.get(reverse("admin:partnerships_partnership_delete",
-                              args=[partnership.pk])).status_code == 403
-    assert client.get(reverse("admin:libraries_library_delete",
-                              args=[partnership.library.pk])).status_code == 403
+    partnership_page = admin_url("partnerships.partnership", "delete", partnership.pk)
+    library_page = admin_url("libraries.library", "delete", partnership.library.pk)
+    assert client.get(partnership_page).status_code == 403
+    assert client.get(library_page).status_code == 403
+    for model in ("partnerships.partnership", "libraries.library"):
+        action_form = client.get(admin_url(model)).context["action_form"]
+        actions = dict(action_form.fields["action"].choices) if action_form else {}
+        assert "delete_selected" not in actions
 
 
 def test_experts_cannot_change_rounds(client, expert, round_):
     client.force_login(expert)
 
-    response = client.get(reverse("admin:partnerships_round_change", args=[round_.pk]))
+    response = client.get(admin_url("partnerships.round", "change", round_.pk))
 
     assert response.status_code == 200
     assert 'name="name"' not in response.content.decode()  # read-only for experts
 
 
-@pytest.mark.parametrize("role", ["animator", "librarian"])
+@pytest.mark.parametrize("role", ["animator", "librarian", "plain_user"])
 def test_animators_and_librarians_have_no_admin(client, request, role):
     person = request.getfixturevalue(role)
     client.force_login(getattr(person, "user", person))
 
-    response = client.get("/admin/")
-
-    assert response.status_code == 302
-    assert response["Location"].startswith("/admin/login/")
+    for url in ("/admin/", admin_url("partnerships.partnership")):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
