@@ -23,6 +23,8 @@ from partnerships.models import (
     Partner,
     Partnership,
     Round,
+    SentDigest,
+    SentReminder,
     Stage,
     Status,
 )
@@ -554,3 +556,42 @@ class JointActionAdmin(admin.ModelAdmin):
         services.milestones_record_from_facts(
             partnership=form.instance.partnership, by=request.user
         )
+
+
+class SentRecordAdmin(admin.ModelAdmin):
+    """What the reminders and digests sent: a record, read-only (partnerships/notifications.py
+    writes it)."""
+
+    date_hierarchy = "sent_at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SentReminder)
+class SentReminderAdmin(SentRecordAdmin):
+    list_display = ["sent_at", "recipient", "library", "kind", "stage", "key"]
+    list_filter = ["kind", "stage", "partnership__round"]
+    list_select_related = ["recipient", "partnership__library"]
+    search_fields = [
+        "recipient__email",
+        "recipient__last_name",
+        "partnership__library__name",
+    ]
+
+    @admin.display(description=_("library"), ordering="partnership__library__name")
+    def library(self, obj):
+        return obj.partnership.library.name
+
+
+@admin.register(SentDigest)
+class SentDigestAdmin(SentRecordAdmin):
+    list_display = ["sent_at", "recipient", "week", "partnerships", "late", "quiet", "changes"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__email", "recipient__last_name"]

@@ -347,3 +347,35 @@ class AssignmentForm(forms.Form):
         help_text=_("Why this animator, e.g. new library, long sick leave."),
     )
     current = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+
+ON_OFF = [("on", _("On")), ("off", _("Off"))]
+
+
+class NotificationPreferenceForm(forms.Form):
+    """Switch one's own reminders and weekly digest on or off (each must be chosen)."""
+
+    reminders = forms.TypedChoiceField(
+        label=_("Reminders"),
+        choices=ON_OFF,
+        coerce=lambda value: value == "on",
+        widget=forms.RadioSelect,
+        help_text=_(
+            "For animators: an e-mail when a partnership has had no meeting for 21 days, a "
+            "stage deadline is a week away or a planned meeting has passed with nothing logged."
+        ),
+    )
+    digest = forms.TypedChoiceField(
+        label=_("Weekly digest"),
+        choices=ON_OFF,
+        coerce=lambda value: value == "on",
+        widget=forms.RadioSelect,
+        help_text=_(
+            "For CAL experts: every week, your animators' partnerships that are late or quiet "
+            "and what changed in the week."
+        ),
+    )
+
+    def __init__(self, *args, preference, **kwargs):
+        initial = {name: "on" if getattr(preference, name) else "off" for name in self.base_fields}
+        super().__init__(*args, initial=initial, **kwargs)

@@ -704,3 +704,110 @@ class JointAction(models.Model):
 
     def __str__(self):
         return self.title
+
+
+# ----- Reminders and the weekly digest (partnerships/notifications.py sends them) -----
+
+
+class NotificationPreferenceQuerySet(models.QuerySet):
+    def for_user(self, user):
+        """The user's preference, or an unsaved one with the defaults (everything on): the
+        row is created only when the person first changes something."""
+        return self.filter(user=user).first() or self.model(user=user)
+
+
+class NotificationPreference(models.Model):
+    """What e-mails a person wants; without a row, everything is on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("user"),
+        on_delete=models.CASCADE,
+        related_name="notification_preference",
+    )
+    reminders = models.BooleanField(_("reminders"), default=True)
+    digest = models.BooleanField(_("weekly digest"), default=True)
+    updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+
+    objects = NotificationPreferenceQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class ReminderKind(models.TextChoices):
+    QUIET = "quiet", _("no meeting for 21 days")
+    DEADLINE = "deadline", _("stage deadline within 7 days")
+    MISSED_MEETING = "missed_meeting", _("planned meeting passed, nothing logged")
+
+
+class SentReminder(models.Model):
+    """One situation an animator was reminded of, so that it is never reminded twice.
+
+    `key` is the date that identifies the situation: for `quiet` the day the silence is counted
+    from (the last meeting, or the assignment or round start), for `deadline` the deadline (with
+    its `stage`), for `missed_meeting` the planned date of the next meeting. A new meeting or a
+    new plan makes a new situation."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="sent_reminders",
+    )
+    kind = models.CharField(_("kind"), max_length=20, choices=ReminderKind.choices)
+    key = models.DateField(_("date of the situation"))
+    stage = models.CharField(_("stage"), max_length=20, choices=Stage.choices, blank=True)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        verbose_name = _("reminder sent")
+        verbose_name_plural = _("reminders sent")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "partnership", "kind", "key", "stage"],
+                name="one_reminder_per_situation",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.key:%Y-%m-%d})"
+
+
+class SentDigest(models.Model):
+    """The weekly digest sent to an expert: at most one per ISO week (`week` is its Monday)."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("recipient"),
+        on_delete=models.CASCADE,
+        related_name="+",
+    )
+    week = models.DateField(_("week (Monday)"))
+    partnerships = models.PositiveIntegerField(_("partnerships"), default=0)
+    late = models.PositiveIntegerField(_("late"), default=0)
+    quiet = models.PositiveIntegerField(_("quiet"), default=0)
+    changes = models.PositiveIntegerField(_("changes"), default=0)
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-week", "-pk"]
+        verbose_name = _("digest sent")
+        verbose_name_plural = _("digests sent")
+        constraints = [
+            models.UniqueConstraint(fields=["recipient", "week"], name="one_digest_per_week"),
+        ]
+
+    def __str__(self):
+        return f"{self.recipient} {self.week:%G-W%V}"

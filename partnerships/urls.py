@@ -32,4 +32,5 @@ urlpatterns = [
     path("actions/<int:pk>/edit/", views.joint_action_update, name="joint_action_update"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("agreements/<int:pk>/document/", views.agreement_document, name="agreement_document"),
+    path("notifications/", views.notification_settings, name="notification_settings"),
 ]

@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 
 from animators.models import Animator
 from partnerships import dashboard as dashboard_data
-from partnerships import proposal, services
+from partnerships import notifications, proposal, services
 from partnerships.filters import RoundForm
 from partnerships.forms import (
     AgreementForm,
@@ -23,6 +23,7 @@ from partnerships.forms import (
     MeetingForm,
     MilestoneForm,
     NewPartnerFormSet,
+    NotificationPreferenceForm,
     PartnerForm,
 )
 from partnerships.models import (
@@ -31,6 +32,7 @@ from partnerships.models import (
     JointAction,
     Meeting,
     MeetingAttachment,
+    NotificationPreference,
     Partner,
     Partnership,
     Round,
@@ -528,4 +530,21 @@ def agreement_document(request, pk):
         agreement.document,
         agreement.document_type or "application/octet-stream",
         f"porozumienie-{agreement.partnership.library_id}.{extension}",
+    )
+
+
+@login_required
+def notification_settings(request):
+    """Anyone signed in switches their own reminders and weekly digest on or off."""
+    preference = NotificationPreference.objects.for_user(request.user)
+    form = NotificationPreferenceForm(request.POST or None, preference=preference)
+    if request.method == "POST" and form.is_valid():
+        notifications.notification_preference_update(user=request.user, **form.cleaned_data)
+        messages.success(request, _("Your notification settings are saved."))
+        return redirect("partnerships:notification_settings")
+    return render(
+        request,
+        "partnerships/notification_preference_form.html",
+        {"form": form},
+        status=400 if request.method == "POST" else 200,
     )
