@@ -3,10 +3,13 @@ from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
 from animators.models import Animator
+from animators.resources import AnimatorResource
+from prb_partnerships.importexport import SpreadsheetImportExportMixin
 
 
 @admin.register(Animator)
-class AnimatorAdmin(admin.ModelAdmin):
+class AnimatorAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+    resource_classes = [AnimatorResource]
     list_display = ["__str__", "email", "phone", "expert", "load", "capacity", "is_active"]
     list_filter = ["is_active", "expert", "voivodeships"]
     list_select_related = ["user", "expert"]

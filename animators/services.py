@@ -37,9 +37,11 @@ def person_create(
     voivodeships=(),
     expert=None,
     capacity=5,
+    invite=True,
 ):
     """Create the account of an animator, an expert or a librarian (tied to their library),
-    without a password, and send the invitation to set one once the transaction commits."""
+    without a password, and send the invitation to set one once the transaction commits
+    (unless `invite` is false: imported accounts are invited from the people page)."""
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise PersonError(
@@ -61,8 +63,35 @@ def person_create(
     elif role == Role.ANIMATOR:
         animator = Animator.objects.create(user=user, phone=phone, expert=expert, capacity=capacity)
         animator.voivodeships.set(voivodeships)
-    transaction.on_commit(lambda: invitation_send(user=user, by=by))
+    if invite:
+        transaction.on_commit(lambda: invitation_send(user=user, by=by))
     return user
+
+
+@transaction.atomic
+def animator_save_imported(*, animator, voivodeships=None, by) -> Animator:
+    """Save an animator read from a spreadsheet (see animators/resources.py): a new one gets an
+    account without a password and without an invitation (invitations are sent from the people
+    page); an existing one is updated, with their voivodeships when `voivodeships` is given."""
+    if animator.pk is None:
+        user = person_create(
+            email=animator.user.email,
+            first_name=animator.user.first_name,
+            last_name=animator.user.last_name,
+            role=Role.ANIMATOR,
+            by=by,
+            phone=animator.phone,
+            voivodeships=voivodeships or (),
+            expert=animator.expert,
+            capacity=animator.capacity,
+            invite=False,
+        )
+        return user.animator
+    animator.user.save(update_fields=["first_name", "last_name", "email"])
+    animator.save()
+    if voivodeships is not None:
+        animator.voivodeships.set(voivodeships)
+    return animator
 
 
 def invitation_link(user) -> str:

@@ -4,7 +4,9 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 
 from libraries.models import Library, Voivodeship
+from libraries.resources import LibraryResource, VoivodeshipResource
 from partnerships.admin import AnimatorFilter, ExpertFilter
+from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
 
 
 class LibraryAnimatorFilter(AnimatorFilter):
@@ -16,7 +18,8 @@ class LibraryExpertFilter(ExpertFilter):
 
 
 @admin.register(Voivodeship)
-class VoivodeshipAdmin(admin.ModelAdmin):
+class VoivodeshipAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [VoivodeshipResource]
     list_display = ["code", "name", "capital", "library_count"]
     search_fields = ["name", "code"]
     ordering = ["code"]
@@ -36,7 +39,8 @@ class VoivodeshipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Library)
-class LibraryAdmin(admin.ModelAdmin):
+class LibraryAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+    resource_classes = [LibraryResource]
     list_display = ["name", "town", "gmina", "gmina_type", "powiat", "voivodeship", "terc", "kind"]
     list_filter = [
         "voivodeship",

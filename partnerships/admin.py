@@ -28,6 +28,18 @@ from partnerships.models import (
     Stage,
     Status,
 )
+from partnerships.report import RoundReportMixin
+from partnerships.resources import (
+    AgreementResource,
+    AssignmentResource,
+    JointActionResource,
+    MeetingResource,
+    MilestoneResource,
+    PartnerResource,
+    PartnershipResource,
+    RoundResource,
+)
+from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
 from prb_partnerships.roles import Role
 
 
@@ -238,7 +250,8 @@ class JointActionInline(admin.TabularInline):
 
 
 @admin.register(Round)
-class RoundAdmin(admin.ModelAdmin):
+class RoundAdmin(RoundReportMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [RoundResource]
     list_display = ["name", "start", "end"]
     search_fields = ["name"]
     fieldsets = [
@@ -248,7 +261,8 @@ class RoundAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(admin.ModelAdmin):
+class PartnershipAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [PartnershipResource]
     list_display = [
         "library_name",
         "voivodeship",
@@ -383,7 +397,8 @@ class PartnershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(admin.ModelAdmin):
+class AssignmentAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+    resource_classes = [AssignmentResource]
     list_display = ["partnership", "animator", "assigned_at", "assigned_by", "ended_at", "reason"]
     list_filter = [
         "partnership__round",
@@ -415,7 +430,8 @@ class AssignmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(admin.ModelAdmin):
+class PartnerAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [PartnerResource]
     list_display = ["name", "sector", "library", "contact_person", "joined_on", "left_on"]
     list_filter = ["sector", "partnership__library__voivodeship", "partnership__round"]
     list_select_related = ["partnership__library"]
@@ -443,7 +459,8 @@ class MeetingAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(admin.ModelAdmin):
+class MeetingAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [MeetingResource]
     form = MeetingAdminForm
     list_display = ["date", "kind", "library", "participants", "logged_by"]
     list_filter = ["kind", "partnership__library__voivodeship", "partnership__round"]
@@ -486,7 +503,8 @@ class MeetingAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(admin.ModelAdmin):
+class MilestoneAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [MilestoneResource]
     form = MilestoneAdminForm
     list_display = ["partnership", "stage", "reached_on", "recorded_by"]
     list_filter = ["stage", "partnership__round", "partnership__library__voivodeship"]
@@ -502,7 +520,8 @@ class MilestoneAdmin(admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AgreementDocumentMixin, admin.ModelAdmin):
+class AgreementAdmin(AgreementDocumentMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [AgreementResource]
     list_display = ["partnership", "kind", "signed_on"]
     list_filter = ["kind", "partnership__round", "partnership__library__voivodeship"]
     list_select_related = ["partnership__library", "partnership__round"]
@@ -536,7 +555,8 @@ class AgreementAdmin(AgreementDocumentMixin, admin.ModelAdmin):
 
 
 @admin.register(JointAction)
-class JointActionAdmin(admin.ModelAdmin):
+class JointActionAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+    resource_classes = [JointActionResource]
     list_display = [
         "title",
         "partnership",

@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "allauth",
     "allauth.account",
     "django_filters",
+    "import_export",
     "libraries",
     "animators",
     "partnerships",
@@ -155,6 +156,10 @@ STORAGES = {
     },
 }
 WHITENOISE_USE_FINDERS = DEBUG
+
+# Spreadsheet import and export in the admin (prb_partnerships/importexport.py): every import
+# runs in one transaction, so a file with a bad row saves nothing.
+IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Uploaded documents (agreement scans, attendance lists) live outside static and public media,
 # and are served only by a view that checks access.

@@ -1,5 +1,7 @@
 """Users for every role, and an outsider of each role (same role, other libraries)."""
 
+import datetime
+
 import pytest
 from django.core.cache import cache
 
@@ -97,3 +99,26 @@ def reference_data(db):
 
     importlib.import_module("libraries.migrations.0002_voivodeships").load(apps, None)
     importlib.import_module("partnerships.migrations.0003_roles").create_roles(apps, None)
+
+
+DEMO_TODAY = datetime.date(2026, 6, 20)
+
+
+@pytest.fixture(scope="module")
+def demo_data(django_db_setup, django_db_blocker):
+    """The scale-1 demo data (round "Runda II 2026", 1 March – 30 September 2026), seeded once
+    for the module in a transaction rolled back at its end; each test runs in a savepoint."""
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.db import transaction
+    from django.test import override_settings
+
+    with (
+        django_db_blocker.unblock(),
+        override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]),
+        transaction.atomic(),
+    ):
+        call_command("seed_demo", f"--today={DEMO_TODAY}", "--password=demo", stdout=StringIO())
+        yield
+        transaction.set_rollback(True)

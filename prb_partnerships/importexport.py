@@ -1,0 +1,639 @@
+"""Spreadsheets in and out of the admin panel (django-import-export), as CAL's files really are.
+
+Reading a file:
+- CSV as saved by Excel or LibreOffice: UTF-8 with or without a BOM, or Windows-1250 (what a
+  Polish Excel writes for "CSV"), separated by commas or semicolons; XLSX (its first sheet).
+  `decode_csv` tries UTF-8 strictly first (a Windows-1250 file with Polish letters is never valid
+  UTF-8), then Windows-1250; anything else is refused with a message saying how to save the file.
+- The first row holds the column names. They are matched loosely: case, spaces, punctuation and
+  Polish diacritics do not matter ("Kod TERC", "kod terc", "KOD_TERC"), and a resource may accept
+  other names (its English field names, e.g. "terc"). Unknown columns ("Lp.", "Uwagi") are
+  ignored and listed in the preview; a missing required column or one given twice stops the file.
+- "Row" always means the row of the spreadsheet: the column names are row 1.
+
+All or nothing: the preview runs the whole import in a transaction that is rolled back, and the
+confirmed import runs again in one transaction that is rolled back when any row has a problem
+(`rollback_on_validation_errors`), so a file with one bad row saves nothing. Every problem is
+listed with its row and column (`Problem`).
+
+The column names of the files are a file format shared with CAL's spreadsheets, so they are
+fixed Polish strings (see the README), not translated: a file exported in English must import.
+"""
+
+import codecs
+import csv
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import tablib
+from django.contrib import messages
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.core.validators import validate_email
+from django.template.response import TemplateResponse
+from django.utils import timezone
+from django.utils.text import capfirst, slugify
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from import_export import resources
+from import_export.admin import ExportMixin, ImportExportMixin
+from import_export.fields import Field
+from import_export.formats import base_formats
+from import_export.forms import ExportForm
+from import_export.results import RowResult
+from import_export.widgets import Widget
+from openpyxl.utils import get_column_letter
+
+# --- reading files ------------------------------------------------------------------------------
+
+
+class FileProblem(Exception):
+    """A file that cannot be imported as a whole; `problems` are (column or None, message)."""
+
+    def __init__(self, problems):
+        if isinstance(problems, str):
+            problems = [(None, problems)]
+        self.problems = list(problems)
+        super().__init__(" ".join(str(message) for _column, message in self.problems))
+
+
+# Bytes that ISO-8859-2 uses for ą ś ź Ą Ś Ź read as Windows-1250: a Latin-2 file decodes
+# "successfully" as Windows-1250 but with these instead of Polish letters.
+LATIN2_SIGNS = set("±¶Ľˇ¦¬")
+CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def decode_csv(data: bytes) -> str:
+    """The text of an uploaded CSV file: UTF-8 (with or without a BOM), else Windows-1250;
+    UTF-16 with a BOM (Excel's "Unicode text") too. FileProblem when it is neither."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        text = data.decode("utf-16")
+    else:
+        try:
+            text = data.decode("utf-8-sig")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("cp1250")
+            except UnicodeDecodeError:
+                text = None
+            if text is None or LATIN2_SIGNS & set(text):
+                raise FileProblem(
+                    _(
+                        "The file is neither in UTF-8 nor in Windows-1250, so its Polish "
+                        "letters cannot be read. Save it again as \"CSV UTF-8\" (Excel) or as "
+                        "CSV with the UTF-8 character set (LibreOffice) and import that file."
+                    )
+                ) from None
+    if CONTROL_CHARACTERS.search(text):
+        raise FileProblem(
+            _(
+                "This is not a CSV text file. If it is an Excel workbook, choose the format "
+                "xlsx; otherwise save it as CSV and import that file."
+            )
+        )
+    return text
+
+
+def _blank(values) -> bool:
+    return not any(cell_text(value) for value in values)
+
+
+def _dataset(rows) -> tablib.Dataset:
+    """A Dataset of `rows` (the first holds the column names), every row as wide as the widest;
+    blank rows inside are kept, so that row numbers stay those of the spreadsheet."""
+    rows = [list(row) for row in rows]
+    while rows and _blank(rows[-1]):
+        rows.pop()
+    dataset = tablib.Dataset()
+    if not rows:
+        return dataset
+    width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    dataset.headers = ["" if value is None else str(value).strip() for value in rows[0]]
+    for row in rows[1:]:
+        dataset.append(row)
+    return dataset
+
+
+class CSVFormat(base_formats.CSV):
+    """CSV read as bytes (the encoding is detected here, not assumed) and written with a BOM, so
+    that Excel shows the Polish letters of an export."""
+
+    def is_binary(self):
+        return True
+
+    def get_read_mode(self):
+        return "rb"
+
+    def create_dataset(self, in_stream, **kwargs):
+        text = decode_csv(in_stream) if isinstance(in_stream, bytes) else in_stream
+        first_line = text.split("\n", 1)[0]
+        delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
+        return _dataset(csv.reader(text.splitlines(), delimiter=delimiter))
+
+    def export_data(self, dataset, **kwargs):
+        return "\ufeff" + super().export_data(dataset, **kwargs)
+
+
+class XLSXFormat(base_formats.XLSX):
+    """The first sheet of a workbook; blank rows at its end (formatted but empty) are dropped."""
+
+    def create_dataset(self, in_stream):
+        dataset = super().create_dataset(in_stream)
+        return _dataset([dataset.headers or [], *dataset])
+
+
+FORMATS = [CSVFormat, XLSXFormat]
+
+
+# --- cells and columns --------------------------------------------------------------------------
+
+
+def cell_text(value) -> str:
+    """A cell as text: numbers from a workbook without a trailing ".0", blanks as ""."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return str(value).strip()
+
+
+def header_key(text) -> str:
+    """What a column name is matched on: letters and digits only, lower case, no diacritics."""
+    text = unicodedata.normalize("NFKD", str(text).replace("ł", "l").replace("Ł", "L"))
+    return "".join(c for c in text.lower() if c.isalnum() and not unicodedata.combining(c))
+
+
+class TextWidget(Widget):
+    """Text cells, stripped; numbers from a workbook as written (a phone number is not 6.0e8)."""
+
+    def clean(self, value, row=None, **kwargs):
+        return cell_text(value)
+
+    def render(self, value, obj=None, **kwargs):
+        return "" if value is None else str(value)
+
+
+class EmailWidget(TextWidget):
+    def clean(self, value, row=None, **kwargs):
+        email = cell_text(value).lower()
+        if email:
+            check_email(email)
+        return email
+
+
+def check_email(email):
+    try:
+        validate_email(email)
+    except ValidationError:
+        raise ValueError(
+            _("%(value)s is not a valid e-mail address.") % {"value": email}
+        ) from None
+
+
+def split_list(value) -> list[str]:
+    """Items of a cell separated by commas, semicolons or line breaks."""
+    return [item.strip() for item in re.split(r"[,;\n]", cell_text(value)) if item.strip()]
+
+
+class ChoiceWidget(TextWidget):
+    """A choice by its code or its label in Polish or English (case and diacritics do not
+    matter); `aliases` are other accepted words. Exported as the label."""
+
+    def __init__(self, choices, aliases=None, **kwargs):
+        self.choices = choices
+        self.aliases = aliases or {}
+        super().__init__(**kwargs)
+
+    def accepted(self) -> dict:
+        from django.utils import translation
+
+        accepted = {header_key(word): code for word, code in self.aliases.items()}
+        for code, label in self.choices.choices:
+            accepted[header_key(code)] = code
+            for language in ("pl", "en"):
+                with translation.override(language):
+                    accepted[header_key(label)] = code
+        return accepted
+
+    def clean(self, value, row=None, **kwargs):
+        text = cell_text(value)
+        if not text:
+            return None
+        code = self.accepted().get(header_key(text))
+        if code is None:
+            labels = ", ".join(str(label) for label in self.choices.labels)
+            raise ValueError(
+                _("%(value)s is not one of: %(choices)s.") % {"value": text, "choices": labels}
+            )
+        return code
+
+    def render(self, value, obj=None, **kwargs):
+        return str(self.choices(value).label) if value else ""
+
+
+class LocalDateTimeWidget(Widget):
+    def render(self, value, obj=None, **kwargs):
+        return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+class ParsedField(Field):
+    """A column the resource saves itself (a many-to-many relation, accounts): the cleaned value
+    waits in `instance._imported` until the row is saved, and shows in the preview."""
+
+    def save(self, instance, row, is_m2m=False, **kwargs):
+        if not self.readonly:
+            instance.__dict__.setdefault("_imported", {})[self.attribute] = self.clean(
+                row, **kwargs
+            )
+
+    def get_value(self, instance):
+        pending = getattr(instance, "_imported", {})
+        if self.attribute in pending:
+            return pending[self.attribute]
+        return super().get_value(instance)
+
+
+class ListWidget(Widget):
+    """Related objects as one cell, separated by commas; `label(obj)` says how each is shown."""
+
+    def label(self, obj) -> str:
+        return str(obj)
+
+    def render(self, value, obj=None, **kwargs):
+        if value is None:
+            return ""
+        items = value.all() if hasattr(value, "all") else value
+        return ", ".join(self.label(item) for item in items)
+
+
+# --- resources ----------------------------------------------------------------------------------
+
+
+@dataclass
+class Problem:
+    """What is wrong, where: `row` of the spreadsheet (None: the whole file) and `column`."""
+
+    row: int | None
+    column: str | None
+    letter: str
+    value: str
+    message: str
+
+
+def add_error(errors: dict, key: str, message) -> None:
+    errors.setdefault(key, []).append(ValidationError(message))
+
+
+class SpreadsheetResource(resources.ModelResource):
+    """A resource read from CAL's spreadsheets (see the module's docstring).
+
+    Subclasses declare their columns as fields whose `column_name` is the Polish column name,
+    list `required_columns`, may accept other names in `aliases`, check a row in `check_row`
+    and save it in `save_row` (through a service)."""
+
+    required_columns: tuple = ()
+    aliases: dict = {}
+    # Error keys that are no column of the file (fields derived from another column).
+    error_columns: dict = {}
+    # Model fields set from other columns or by the service: not validated on their own.
+    unvalidated_fields: tuple = ()
+    # For the import page: (column, required, what it holds, an example) and how rows match.
+    column_help: list = []
+    match_help = ""
+
+    class Meta:
+        use_transactions = True
+        clean_model_instances = True
+        report_skipped = True
+
+    # The file as a whole
+
+    def import_fields(self):
+        return [field for field in self.fields.values() if not field.readonly]
+
+    def accepted_headers(self) -> dict:
+        """Normalised accepted column name → the column (exported-only columns are accepted and
+        ignored, so that an export imports as it is)."""
+        accepted = {}
+        for name, field in self.fields.items():
+            column = field.column_name
+            for header in (column, name, *self.aliases.get(column, ())):
+                accepted.setdefault(header_key(header), column)
+        return accepted
+
+    def before_import(self, dataset, **kwargs):
+        self.columns = {}
+        self.ignored_columns = []
+        self.seen = {}
+        self.notes = []
+        accepted = self.accepted_headers()
+        problems = []
+        headers = []
+        for index, header in enumerate(dataset.headers or []):
+            column = accepted.get(header_key(header))
+            if column is None:
+                if header:
+                    self.ignored_columns.append(header)
+            elif column in self.columns:
+                problems.append(
+                    (column, _("The column %(column)s is in the file twice.") % {"column": column})
+                )
+            else:
+                self.columns[column] = index
+            headers.append(column or header)
+        for column in self.required_columns:
+            if column not in self.columns:
+                problems.append(
+                    (column, _("The column %(column)s is missing.") % {"column": column})
+                )
+        if problems:
+            self.file_dataset = tablib.Dataset()
+            dataset.wipe()
+            raise FileProblem(problems)
+        dataset.headers = headers
+        self.file_dataset = dataset
+        self.prepare(dataset, **kwargs)
+
+    def prepare(self, dataset, **kwargs):
+        """Read what the rows need (once per file); FileProblem stops the file."""
+
+    # One row
+
+    def import_row(self, row, instance_loader, **kwargs):
+        if _blank(row.values()):  # neither counted nor shown
+            row_result = self.get_row_result_class()()
+        else:
+            row_result = super().import_row(row, instance_loader, **kwargs)
+        row_result.number = kwargs["row_number"] + 1
+        return row_result
+
+    def import_instance(self, instance, row, **kwargs):
+        errors = {}
+        try:
+            super().import_instance(instance, row, **kwargs)
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        self.check_row(instance, row, errors, number=kwargs["row_number"] + 1)
+        if errors:
+            raise ValidationError(errors)
+
+    def check_row(self, instance, row, errors, *, number):
+        """Add to `errors` ({field: [errors]}) what is wrong with the row."""
+
+    def check_unique_in_file(self, errors, key, value, *, number, kind="value"):
+        """An error when `value` of the column of `key` was already in an earlier row."""
+        first = self.seen.setdefault((kind, value), number)
+        if first != number:
+            add_error(
+                errors,
+                key,
+                _("%(value)s is already in row %(row)d of this file.")
+                % {"value": value, "row": first},
+            )
+
+    def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        errors = dict(import_validation_errors or {})
+        try:
+            instance.full_clean(
+                exclude={*errors, *self.unvalidated_fields}, validate_unique=validate_unique
+            )
+        except ValidationError as error:
+            errors = error.update_error_dict(errors)
+        if errors:
+            raise ValidationError(errors)
+
+    def save_instance(self, instance, is_create, row, **kwargs):
+        self.save_row(instance, is_create, row, **kwargs)
+
+    def save_row(self, instance, is_create, row, **kwargs):
+        instance.save()
+
+    def save_m2m(self, instance, row, **kwargs):
+        """Related objects are saved by `save_row`."""
+
+    @staticmethod
+    def pending(instance, attribute, default=None):
+        return getattr(instance, "_imported", {}).get(attribute, default)
+
+    # The result
+
+    def after_import(self, dataset, result, **kwargs):
+        """List the problems with their rows and columns (no sequence reset: files never carry
+        primary keys)."""
+        result.problems = self.problems(result)
+        result.ignored_columns = getattr(self, "ignored_columns", [])
+        result.notes = [] if kwargs.get("dry_run") else getattr(self, "notes", [])
+
+    def column_of(self, key):
+        if key == NON_FIELD_ERRORS:
+            return None
+        if key in self.error_columns:
+            return self.error_columns[key]
+        for name, field in self.fields.items():
+            if key in (name, field.attribute, (field.attribute or "").rsplit("__", 1)[-1]):
+                return field.column_name
+        return None
+
+    def problem(self, row, column, message) -> Problem:
+        index = getattr(self, "columns", {}).get(column)
+        value = ""
+        if row is not None and index is not None and row - 2 < len(self.file_dataset):
+            value = cell_text(self.file_dataset[row - 2][index])
+        letter = get_column_letter(index + 1) if index is not None else ""
+        return Problem(row, column, letter, value, str(message))
+
+    def problems(self, result) -> list[Problem]:
+        problems = []
+        for error in result.base_errors:
+            if isinstance(error.error, FileProblem):
+                problems += [self.problem(None, c, m) for c, m in error.error.problems]
+            else:
+                problems.append(self.problem(None, None, error.error))
+        for invalid in result.invalid_rows:
+            for key, messages_ in invalid.error_dict.items():
+                for message in messages_:
+                    problems.append(self.problem(invalid.number + 1, self.column_of(key), message))
+        for error_row in result.error_rows:
+            for error in error_row.errors:
+                problems.append(self.problem(error_row.number + 1, None, error.error))
+        order = getattr(self, "columns", {})
+        return sorted(problems, key=lambda p: (p.row or 0, order.get(p.column, -1)))
+
+    # Export
+
+    def filter_export(self, queryset, **kwargs):
+        return queryset.select_related(*self.export_select_related).prefetch_related(
+            *self.export_prefetch_related
+        )
+
+    export_select_related: tuple = ()
+    export_prefetch_related: tuple = ()
+
+    def iter_queryset(self, queryset):
+        """All rows at once, with their prefetched relations in one query each (the default
+        pages through the rows, a few queries per hundred)."""
+        return iter(queryset)
+
+
+class ExportResource(SpreadsheetResource):
+    """A resource that only exports; its columns are declared with `column()`."""
+
+
+def column(header, value, **kwargs) -> Field:
+    """An exported column: `header` (translated) and `value(obj)`."""
+    return Field(column_name=header, dehydrate_method=value, readonly=True, **kwargs)
+
+
+def export_resource(model, columns, *, name, select_related=(), prefetch_related=()):
+    """A resource exporting `columns` — (header, value of an object) pairs — of `model`."""
+    attrs = {f"column_{index}": column(header, value) for index, (header, value) in
+             enumerate(columns)}
+    names = tuple(attrs)
+    attrs["Meta"] = type("Meta", (), {"model": model, "fields": names, "export_order": names})
+    attrs["export_select_related"] = tuple(select_related)
+    attrs["export_prefetch_related"] = tuple(prefetch_related)
+    attrs["__module__"] = __name__
+    return type(name, (ExportResource,), attrs)
+
+
+def label(model, field_name):
+    """The column header of a model field: its verbose name, capitalised."""
+    return capfirst(model._meta.get_field(field_name).verbose_name)
+
+
+def local_date(value):
+    return timezone.localtime(value).date() if value else None
+
+
+def filename_slug(text) -> str:
+    """`text` for a file name: "wspólne działania" → "wspolne-dzialania"."""
+    return slugify(str(text).replace("ł", "l").replace("Ł", "L"))
+
+
+def choice_label(obj, field_name) -> str:
+    return str(getattr(obj, f"get_{field_name}_display")()) if getattr(obj, field_name) else ""
+
+
+# --- admin --------------------------------------------------------------------------------------
+
+
+class _Spreadsheets:
+    """CSV and XLSX only; the exported rows are those of the changelist as filtered."""
+
+    export_form_class = ExportForm
+
+    @property
+    def formats(self):
+        return FORMATS
+
+    def get_export_filename(self, request, queryset, file_format):
+        name = filename_slug(self.model._meta.verbose_name_plural) or self.model._meta.model_name
+        return f"{name}-{timezone.localdate():%Y-%m-%d}.{file_format.get_extension()}"
+
+
+class SpreadsheetExportMixin(_Spreadsheets, ExportMixin):
+    """The button "Export" on the changelist: the filtered rows as CSV or XLSX."""
+
+
+class SpreadsheetImportExportMixin(_Spreadsheets, ImportExportMixin):
+    """Import with a preview and all-or-nothing saving, and export (see the module)."""
+
+    import_template_name = "admin/prb_import.html"
+
+    def has_import_permission(self, request):
+        """Importing adds and changes rows: it needs both permissions."""
+        opts = self.opts
+        return all(
+            request.user.has_perm(f"{opts.app_label}.{action}_{opts.model_name}")
+            for action in ("add", "change")
+        )
+
+    def add_data_read_fail_error_to_form(self, form, e):
+        if isinstance(e, FileProblem):
+            form.add_error("import_file", str(e))
+        else:
+            form.add_error(
+                "import_file",
+                _(
+                    "The file cannot be read in the format chosen. Check that the format "
+                    "matches the file (csv or xlsx)."
+                ),
+            )
+
+    def import_context(self, request):
+        resource_class = self.get_import_resource_classes(request)[0]
+        return {
+            "column_help": resource_class.column_help,
+            "match_help": resource_class.match_help,
+            "fields_list": [
+                (
+                    resource_class.get_display_name(),
+                    [f.column_name for f in resource_class().import_fields()],
+                )
+            ],
+        }
+
+    def import_action(self, request, **kwargs):
+        response = super().import_action(request, **kwargs)
+        if isinstance(response, TemplateResponse):
+            response.context_data.update(self.import_context(request))
+        return response
+
+    def process_dataset(self, dataset, form, request, **kwargs):
+        """The confirmed import: one transaction, rolled back when any row has a problem (the
+        data may have changed since the preview)."""
+        return super().process_dataset(
+            dataset, form, request, rollback_on_validation_errors=True, **kwargs
+        )
+
+    def process_result(self, result, request):
+        if result.has_errors() or result.has_validation_errors():
+            messages.error(
+                request,
+                _("Nothing was imported: the file has problems, listed below."),
+            )
+            form_class = self.get_import_form_class(request)
+            form = form_class(self.get_import_formats(), self.get_import_resource_classes(request))
+            context = {
+                **self.admin_site.each_context(request),
+                "title": _("Import"),
+                "form": form,
+                "opts": self.model._meta,
+                "media": self.media + form.media,
+                "result": result,
+                "import_error_display": self.import_error_display,
+                **self.import_context(request),
+            }
+            request.current_app = self.admin_site.name
+            return TemplateResponse(request, [self.import_template_name], context)
+        return super().process_result(result, request)
+
+    def add_success_message(self, result, request):
+        totals = result.totals
+        messages.success(
+            request,
+            _(
+                "Imported %(things)s: added: %(new)d, updated: %(updated)d, "
+                "unchanged: %(skipped)d."
+            )
+            % {
+                "things": self.model._meta.verbose_name_plural,
+                "new": totals[RowResult.IMPORT_TYPE_NEW],
+                "updated": totals[RowResult.IMPORT_TYPE_UPDATE],
+                "skipped": totals[RowResult.IMPORT_TYPE_SKIP],
+            },
+        )
+        for note in getattr(result, "notes", []):
+            messages.info(request, note)
+
+
+def accounts_note(count) -> str:
+    return ngettext(
+        "%(count)d new account was created without a password: send the invitation from the "
+        "People page.",
+        "%(count)d new accounts were created without a password: send the invitations from the "
+        "People page.",
+        count,
+    ) % {"count": count}
+
