@@ -13,7 +13,7 @@ stats=$(LC_ALL=C msgfmt --statistics -o /dev/null "$po" 2>&1)
 echo "Polish catalogue: $stats"
 if grep -Eq '(untranslated|fuzzy)' <<<"$stats"; then
     echo "Some strings have no Polish translation: run 'make messages' and translate them in $po." >&2
-    msgattrib --untranslated --only-fuzzy "$po" 2>/dev/null | grep '^msgid' | head -20 >&2 || true
+    msgattrib --only-fuzzy "$po" 2>/dev/null | grep '^msgid' | head -20 >&2 || true
     msgattrib --untranslated "$po" | grep '^msgid' | head -40 >&2 || true
     exit 1
 fi
