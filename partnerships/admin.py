@@ -49,6 +49,16 @@ def _active_assignment_of(assignment_to, **lookups):
     return Exists(Assignment.objects.active().filter(**{assignment_to: OuterRef("pk")}, **lookups))
 
 
+class RecordsMilestonesMixin:
+    """After a record of a partnership is saved, the milestones its facts prove follow."""
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        services.milestones_record_from_facts(
+            partnership=form.instance.partnership, by=request.user
+        )
+
+
 class StageFilter(admin.SimpleListFilter):
     """By the stage reached: the `stage_rank` annotation of `with_progress()`."""
 
@@ -459,7 +469,7 @@ class MeetingAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class MeetingAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     resource_classes = [MeetingResource]
     form = MeetingAdminForm
     list_display = ["date", "kind", "library", "participants", "logged_by"]
@@ -486,12 +496,6 @@ class MeetingAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
         else:
             stamp_author(obj, request.user)
             super().save_model(request, obj, form, change)
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.milestones_record_from_facts(
-            partnership=form.instance.partnership, by=request.user
-        )
 
     def delete_model(self, request, obj):
         services.meeting_delete(meeting=obj, by=request.user)
@@ -520,7 +524,9 @@ class MilestoneAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Agreement)
-class AgreementAdmin(AgreementDocumentMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+class AgreementAdmin(
+    RecordsMilestonesMixin, AgreementDocumentMixin, SpreadsheetExportMixin, admin.ModelAdmin
+):
     resource_classes = [AgreementResource]
     list_display = ["partnership", "kind", "signed_on"]
     list_filter = ["kind", "partnership__round", "partnership__library__voivodeship"]
@@ -528,8 +534,15 @@ class AgreementAdmin(AgreementDocumentMixin, SpreadsheetExportMixin, admin.Model
     search_fields = ["partnership__library__name", "signatories_note"]
     autocomplete_fields = ["partnership", "signatories"]
     date_hierarchy = "signed_on"
-    fields = ["partnership", "kind", "signed_on", "signatories", "signatories_note",
-              "document_link", "recorded_by"]
+    fields = [
+        "partnership",
+        "kind",
+        "signed_on",
+        "signatories",
+        "signatories_note",
+        "document_link",
+        "recorded_by",
+    ]
     readonly_fields = ["document_link", "recorded_by"]
 
     def get_readonly_fields(self, request, obj=None):
@@ -547,15 +560,9 @@ class AgreementAdmin(AgreementDocumentMixin, SpreadsheetExportMixin, admin.Model
             stamp_author(obj, request.user)
             super().save_model(request, obj, form, change)
 
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.milestones_record_from_facts(
-            partnership=form.instance.partnership, by=request.user
-        )
-
 
 @admin.register(JointAction)
-class JointActionAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class JointActionAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, admin.ModelAdmin):
     resource_classes = [JointActionResource]
     list_display = [
         "title",
@@ -570,12 +577,6 @@ class JointActionAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
     search_fields = ["title", "partnership__library__name"]
     autocomplete_fields = ["partnership", "partners"]
     date_hierarchy = "planned_on"
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.milestones_record_from_facts(
-            partnership=form.instance.partnership, by=request.user
-        )
 
 
 class SentRecordAdmin(admin.ModelAdmin):
