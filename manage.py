@@ -7,6 +7,9 @@ import sys
 def main():
     """Run administrative tasks."""
     os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'prb_partnerships.settings')
+    # manage.py is the developer's tool: development mode unless DEBUG is set. Production sets
+    # DEBUG=0 and SECRET_KEY (README, "Production"); the web server (wsgi.py) has no default.
+    os.environ.setdefault('DEBUG', '1')
     try:
         from django.core.management import execute_from_command_line
     except ImportError as exc:
