@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from prb_partnerships.roles import Role, roles_of
@@ -73,3 +74,38 @@ class Animator(models.Model):
 
     def __str__(self):
         return self.user.get_full_name() or self.user.email
+
+
+class AccountEventKind(models.TextChoices):
+    INVITED = "invited", _("invitation sent")
+    DEACTIVATED = "deactivated", _("deactivated")
+    REACTIVATED = "reactivated", _("reactivated")
+
+
+class AccountEvent(models.Model):
+    """Who invited, deactivated or reactivated an account, and when (the account's record)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("account"),
+        on_delete=models.CASCADE,
+        related_name="account_events",
+    )
+    kind = models.CharField(_("what"), max_length=20, choices=AccountEventKind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    at = models.DateTimeField(_("when"), default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name = _("account event")
+        verbose_name_plural = _("account events")
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.user} ({self.at:%Y-%m-%d %H:%M})"
