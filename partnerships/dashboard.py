@@ -26,8 +26,7 @@ from partnerships.models import (
     Stage,
     Status,
 )
-
-QUIET_DAYS = 30
+from partnerships.progress import QUIET_DAYS, stage_rank_on
 
 # Voivodeships on a 4 × 4 tile map of Poland: TERYT code → (column, row).
 TILE_MAP = {
@@ -122,16 +121,8 @@ def build(*, round_, as_of: datetime.date, expert=None) -> dict:
         .values_list("sector")
         .annotate(n=Count("pk"))
     )
-    quiet_since = as_of - datetime.timedelta(days=QUIET_DAYS)
-    round_old_enough = round_.start <= quiet_since
-    quiet = [
-        p for p in active
-        if p.status != Status.DONE and round_old_enough
-        and (p.last_meeting_on is None or p.last_meeting_on < quiet_since)
-    ]
-    missed_meetings = [
-        p for p in active if p.next_meeting_on is not None and p.next_meeting_on < as_of
-    ]
+    quiet = [p for p in active if p.progress.quiet]
+    missed_meetings = [p for p in active if p.progress.missed_meeting_on]
 
     return {
         "partnerships": partnerships,
@@ -149,6 +140,7 @@ def build(*, round_, as_of: datetime.date, expert=None) -> dict:
             key=lambda row: -row["count"],
         ),
         "quiet": quiet,
+        "quiet_days": QUIET_DAYS,
         "late": [p for p in active if p.status == Status.LATE],
         "missed_meetings": missed_meetings,
         "burnup": _burnup(round_, as_of, by_pk, len(active)),
@@ -175,8 +167,7 @@ def _burnup(round_, as_of, by_pk, total):
         day = min(month_end, as_of)
         counts = [0] * len(STAGE_ORDER)  # counts[k]: reached stage k + 1 or a later one
         for ranks in reached.values():
-            best = max((rank for rank, when in ranks.items() if when <= day), default=0)
-            for rank in range(best):
+            for rank in range(stage_rank_on(ranks, day)):
                 counts[rank] += 1
         months.append({"end": month_end, "day": day, "counts": counts})
     return {"months": months, "total": total, "deadlines": round_.deadlines}

@@ -163,5 +163,5 @@ def test_my_libraries_put_what_needs_action_first(client, round_, monkeypatch):
 
     rows = client.get("/libraries/mine/").context["rows"]
 
-    assert [row["partnership"].library.name for row in rows] == ["B late", "C missed", "A fine"]
-    assert rows[2]["days_quiet"] == 5
+    assert [row.library.name for row in rows] == ["B late", "C missed", "A fine"]
+    assert rows[2].progress.days_since_last_meeting == 5

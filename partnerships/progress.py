@@ -1,0 +1,367 @@
+"""The one home of the rules of a partnership's state, as of a day.
+
+Every page, e-mail, export and report asks this module; no other file computes these facts:
+
+- **stage reached** — the highest milestone reached on or before the day (`annotate`);
+- **status** — `withdrawn` from the withdrawal day; `done` at stage 7 (reached only in order, so
+  with all six before it); `late` when the deadline of the stage after the one reached has passed
+  (deadlines never go down, so that is the first deadline missed); else `on_track`;
+- **next deadline / overdue** — the stage to reach next and its deadline; when that deadline has
+  passed, the stage is *overdue since* it ("po terminie od 31 października: …");
+- **quiet** — no meeting for `QUIET_DAYS` days, counted from the latest of the last meeting, the
+  day the active animator was assigned and the round's start (day 21 is quiet, day 20 is not);
+  only for a partnership still under way (on track or late) on a day of its round;
+- **missed meeting** — the next meeting planned at the latest meeting is before the day, with
+  nothing logged since (planned for today is not missed yet);
+- **stage order** — a stage is reached only when every earlier stage is, on a day not before the
+  previous stage's; the first partnership meeting, the agreement and the first joint action done
+  reach their stages by those facts alone (`plan_milestones`).
+
+The SQL side (`annotate`, used by `Partnership.objects.with_progress()`) and the Python side
+(`Progress`) sit together here and are tested against each other at the edges of each rule.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db import models
+from django.db.models import Case, IntegerField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.utils.translation import gettext as _
+
+from partnerships.models import (
+    STAGE_ORDER,
+    Assignment,
+    Meeting,
+    Milestone,
+    Stage,
+    Status,
+)
+
+QUIET_DAYS = 21
+
+# Stages that only a fact proves: the first partnership meeting, the agreement, the first
+# joint action carried out. The others are recorded by hand, in order.
+FACT_STAGES = (Stage.FIRST_MEETING, Stage.AGREEMENT, Stage.JOINT_ACTION)
+HAND_STAGES = tuple(stage for stage in STAGE_ORDER if stage not in FACT_STAGES)
+
+
+# ----- SQL: what lists filter and sort on -----
+
+
+def _stage_rank_expression(field: str = "stage"):
+    return Case(
+        *[When(**{field: stage.value}, then=Value(stage.rank)) for stage in Stage],
+        default=Value(0),
+        output_field=IntegerField(),
+    )
+
+
+def annotate(queryset, as_of: datetime.date | None = None):
+    """Annotate partnerships with what their state needs as of `as_of` (default today):
+    `stage_rank` (0 … 7), `status`, `last_meeting_on`, `next_meeting_on` (planned at the latest
+    meeting), `assigned_at` (of the active assignment) and `progress_as_of`, so that
+    `partnership.progress` gives the whole `Progress` without another query."""
+    as_of = as_of or timezone.localdate()
+    reached = (
+        Milestone.objects.filter(partnership=OuterRef("pk"), reached_on__lte=as_of)
+        .values("partnership")
+        .annotate(rank=Max(_stage_rank_expression()))
+        .values("rank")
+    )
+    # Late: the deadline of the stage after the one reached has passed.
+    late = Q(pk__in=[])
+    for rank, stage in enumerate(STAGE_ORDER):
+        late |= Q(stage_rank=rank, **{f"round__deadline_{stage.value}__lt": as_of})
+    latest = Meeting.objects.filter(partnership=OuterRef("pk"), date__lte=as_of).order_by(
+        "-date", "-pk"
+    )
+    active = Assignment.objects.filter(partnership=OuterRef("pk"), ended_at__isnull=True)
+    # The round comes along: its deadlines are part of every partnership's state.
+    return queryset.select_related("round").annotate(
+        stage_rank=Coalesce(Subquery(reached, output_field=IntegerField()), Value(0)),
+        last_meeting_on=Subquery(latest.values("date")[:1]),
+        next_meeting_on=Subquery(latest.values("next_meeting_on")[:1]),
+        assigned_at=Subquery(active.values("assigned_at")[:1]),
+        progress_as_of=Value(as_of, output_field=models.DateField()),
+    ).annotate(
+        status=Case(
+            When(withdrawn_on__lte=as_of, then=Value(Status.WITHDRAWN.value)),
+            When(stage_rank__gte=len(STAGE_ORDER), then=Value(Status.DONE.value)),
+            When(late, then=Value(Status.LATE.value)),
+            default=Value(Status.ON_TRACK.value),
+            output_field=models.CharField(),
+        )
+    )
+
+
+# ----- Python: what pages, e-mails and exports say -----
+
+
+@dataclass(frozen=True)
+class Progress:
+    """The state of one partnership on `as_of` (read from `annotate`'s annotations)."""
+
+    as_of: datetime.date
+    stage_rank: int
+    status: Status
+    next_stage: Stage | None  # the stage to reach next (None when done or withdrawn)
+    deadline: datetime.date | None  # its deadline
+    last_meeting_on: datetime.date | None
+    next_meeting_on: datetime.date | None
+    quiet_since: datetime.date  # the day the silence is counted from
+    round_end: datetime.date
+    deadlines: dict  # Stage → deadline, in stage order
+
+    @classmethod
+    def of(cls, partnership) -> "Progress":
+        as_of = partnership.progress_as_of
+        status = Status(partnership.status)
+        rank = partnership.stage_rank
+        next_stage = (
+            Stage.from_rank(rank + 1)
+            if rank < len(STAGE_ORDER) and status != Status.WITHDRAWN
+            else None
+        )
+        round_ = partnership.round
+        days = [round_.start, partnership.last_meeting_on]
+        if partnership.assigned_at is not None:
+            days.append(timezone.localdate(partnership.assigned_at))
+        quiet_since = max(
+            (day for day in days if day is not None and day <= as_of), default=round_.start
+        )
+        return cls(
+            as_of=as_of,
+            stage_rank=rank,
+            status=status,
+            next_stage=next_stage,
+            deadline=round_.deadlines[next_stage] if next_stage else None,
+            last_meeting_on=partnership.last_meeting_on,
+            next_meeting_on=partnership.next_meeting_on,
+            quiet_since=quiet_since,
+            round_end=round_.end,
+            deadlines=round_.deadlines,
+        )
+
+    @property
+    def stage(self) -> Stage | None:
+        return Stage.from_rank(self.stage_rank)
+
+    @property
+    def under_way(self) -> bool:
+        """Neither done nor withdrawn: reminders, quiet and missed meetings apply."""
+        return self.status in (Status.ON_TRACK, Status.LATE)
+
+    def stage_overdue(self, stage: Stage) -> bool:
+        """`stage` is not reached and its deadline has passed (a withdrawn partnership has no
+        deadlines)."""
+        return (
+            self.status != Status.WITHDRAWN
+            and stage.rank > self.stage_rank
+            and self.deadlines[stage] < self.as_of
+        )
+
+    @property
+    def overdue(self) -> bool:
+        """The next stage's deadline has passed: the partnership is late since that deadline
+        (the same rule as the `late` status of `annotate`)."""
+        return self.next_stage is not None and self.stage_overdue(self.next_stage)
+
+    def deadlines_ahead(self, days: int) -> list[tuple]:
+        """[(stage, deadline)] of the stages not reached whose deadline is today or at most
+        `days` days ahead (a late partnership can still have a deadline coming)."""
+        if not self.under_way:
+            return []
+        return [
+            (stage, deadline)
+            for stage, deadline in self.deadlines.items()
+            if stage.rank > self.stage_rank and 0 <= (deadline - self.as_of).days <= days
+        ]
+
+    def stage_line(self, milestones) -> list[dict]:
+        """The seven stages for the card: deadline, the milestone reached (of `milestones`,
+        on or before `as_of`) and whether the stage is overdue."""
+        reached = {m.stage: m for m in milestones if m.reached_on <= self.as_of}
+        return [
+            {
+                "stage": stage,
+                "deadline": deadline,
+                "milestone": reached.get(stage.value),
+                "overdue": self.stage_overdue(stage),
+            }
+            for stage, deadline in self.deadlines.items()
+        ]
+
+    @property
+    def overdue_since(self) -> datetime.date | None:
+        return self.deadline if self.overdue else None
+
+    @property
+    def days_to_deadline(self) -> int | None:
+        return (self.deadline - self.as_of).days if self.deadline and not self.overdue else None
+
+    @property
+    def days_quiet(self) -> int:
+        """Days without a meeting, counted from `quiet_since`."""
+        return (self.as_of - self.quiet_since).days
+
+    @property
+    def days_since_last_meeting(self) -> int | None:
+        return (self.as_of - self.last_meeting_on).days if self.last_meeting_on else None
+
+    @property
+    def quiet(self) -> bool:
+        return (
+            self.under_way and self.as_of <= self.round_end and self.days_quiet >= QUIET_DAYS
+        )
+
+    @property
+    def missed_meeting_on(self) -> datetime.date | None:
+        """The planned next meeting that has passed with nothing logged since, if any."""
+        if self.under_way and self.next_meeting_on and self.next_meeting_on < self.as_of:
+            return self.next_meeting_on
+        return None
+
+    @property
+    def planned_meeting_on(self) -> datetime.date | None:
+        """The next meeting, when it is planned for today or later."""
+        if self.next_meeting_on and self.next_meeting_on >= self.as_of:
+            return self.next_meeting_on
+        return None
+
+    @property
+    def urgency(self) -> tuple:
+        """Sort key of "what needs action first": late, then a missed planned meeting, then
+        quiet, then the nearest deadline; done and withdrawn partnerships last."""
+        if not self.under_way:
+            return (9, datetime.date.max)
+        group = 0 if self.overdue else 1 if self.missed_meeting_on else 2 if self.quiet else 3
+        return (group, self.deadline or datetime.date.max)
+
+
+def stage_rank_on(reached: dict, day: datetime.date) -> int:
+    """The stage rank reached on `day` from {rank: day reached} (the burn-up's many days)."""
+    return max((rank for rank, when in reached.items() if when <= day), default=0)
+
+
+# ----- Stages only in order -----
+
+
+class StageOrderError(Exception):
+    """A change that would leave the stages out of order; the message is shown to the user."""
+
+
+@dataclass(frozen=True)
+class PlannedMilestone:
+    stage: Stage
+    day: datetime.date
+    evidence: object = None  # the meeting, agreement or joint action that proves it
+
+
+def _day(day: datetime.date) -> str:
+    return date_format(day, "j E Y")
+
+
+def plan_milestones(*, recorded: dict, facts: dict) -> tuple[list, dict]:
+    """The milestones a partnership should have, in order, and the facts waiting for an
+    earlier stage.
+
+    `recorded`: {Stage: day} of the milestones recorded by hand (the hand stages only).
+    `facts`: {fact Stage: [(day, evidence)] sorted by day}.
+    A fact stage is reached by its earliest fact dated on or after the previous stage's day,
+    once every earlier stage is reached. A hand stage recorded without every earlier stage, or
+    dated before the previous one, is a StageOrderError naming what to do.
+
+    Returns (planned milestones in stage order, {fact Stage: the stage missing before it})."""
+    planned, waiting = [], {}
+    previous = None
+    for stage in STAGE_ORDER:
+        in_order = len(planned) == stage.rank - 1
+        if stage in FACT_STAGES:
+            usable = [(d, e) for d, e in facts.get(stage, []) if previous is None or d >= previous]
+            if in_order and usable:
+                day, evidence = usable[0]
+                planned.append(PlannedMilestone(stage, day, evidence))
+                previous = day
+            elif facts.get(stage):
+                # Waiting for the first stage missing, or (dated before it) the previous one.
+                waiting[stage] = STAGE_ORDER[len(planned) if not in_order else stage.rank - 2]
+            continue
+        day = recorded.get(stage)
+        if day is None:
+            continue
+        if not in_order:
+            missing = STAGE_ORDER[len(planned)]
+            raise StageOrderError(
+                _(
+                    "The stage “%(stage)s” cannot stay recorded without the stage "
+                    "“%(missing)s” before it. Remove “%(stage)s” first."
+                )
+                % {"stage": stage.label, "missing": missing.label}
+            )
+        if previous is not None and day < previous:
+            raise StageOrderError(
+                _(
+                    "The stage “%(stage)s” (%(day)s) cannot come before the stage "
+                    "“%(previous)s” (%(previous_day)s). Remove “%(stage)s” first."
+                )
+                % {
+                    "stage": stage.label,
+                    "day": _day(day),
+                    "previous": planned[-1].stage.label,
+                    "previous_day": _day(previous),
+                }
+            )
+        planned.append(PlannedMilestone(stage, day))
+        previous = day
+    return planned, waiting
+
+
+def next_hand_stage(planned: list) -> Stage | None:
+    """The stage that may be recorded by hand next (None when the next one needs a fact)."""
+    if len(planned) >= len(STAGE_ORDER):
+        return None
+    stage = STAGE_ORDER[len(planned)]
+    return stage if stage in HAND_STAGES else None
+
+
+def check_hand_stage(*, planned: list, stage: Stage, day: datetime.date, round_) -> None:
+    """May `stage` be recorded by hand on `day` after the `planned` milestones? StageOrderError
+    with the reason in Polish when not."""
+    reached = len(planned)
+    if stage in FACT_STAGES:
+        raise StageOrderError(
+            _("The stage “%(stage)s” is reached by recording its fact, not by hand.")
+            % {"stage": stage.label}
+        )
+    if stage.rank <= reached:
+        raise StageOrderError(
+            _("The stage “%(stage)s” is already reached.") % {"stage": stage.label}
+        )
+    if stage.rank > reached + 1:
+        missing = STAGE_ORDER[reached]
+        raise StageOrderError(
+            _(
+                "The stage “%(stage)s” can be recorded only after the stage “%(missing)s”. "
+                "The partnership is at stage %(rank)d of 7."
+            )
+            % {"stage": stage.label, "missing": missing.label, "rank": reached}
+        )
+    if not round_.start <= day <= round_.end:
+        raise StageOrderError(
+            _("The date must fall within the round: %(start)s – %(end)s.")
+            % {"start": _day(round_.start), "end": _day(round_.end)}
+        )
+    if day > timezone.localdate():
+        raise StageOrderError(_("This date is in the future."))
+    if planned and day < planned[-1].day:
+        raise StageOrderError(
+            _(
+                "The stage “%(stage)s” cannot be reached before the stage “%(previous)s” "
+                "(%(day)s)."
+            )
+            % {"stage": stage.label, "previous": planned[-1].stage.label,
+               "day": _day(planned[-1].day)}
+        )
