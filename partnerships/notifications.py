@@ -40,12 +40,10 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, Subquery
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from partnerships.models import (
     Agreement,
@@ -60,6 +58,7 @@ from partnerships.models import (
     Stage,
     Status,
 )
+from prb_partnerships.mail import AUTO_SUBMITTED, send_mail_template
 from prb_partnerships.roles import Role
 
 logger = logging.getLogger(__name__)
@@ -81,25 +80,15 @@ def card_url(partnership) -> str:
     return absolute_url("libraries:library_detail", partnership.library_id)
 
 
-def _message(*, template, recipient, context) -> EmailMultiAlternatives:
-    """The e-mail `template` (subject, text and HTML parts in templates/emails/) in Polish."""
-    with translation.override("pl"):
-        context = {
-            **context,
-            "user": recipient,
-            "site_url": settings.SITE_URL,
-            "settings_url": absolute_url("partnerships:notification_settings"),
-        }
-        subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
-        message = EmailMultiAlternatives(
-            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-            body=render_to_string(f"emails/{template}.txt", context),
-            to=[recipient.email],
-            headers={"Auto-Submitted": "auto-generated"},
-        )
-        html = render_to_string(f"emails/{template}.html", context)
-        message.attach_alternative(html, "text/html")
-    return message
+def _send_notification(*, template, recipient, context) -> None:
+    """Send the automatic e-mail `template` (a reminder, the digest) with the link to turn
+    such e-mails off (`settings_url`)."""
+    send_mail_template(
+        template=template,
+        recipient=recipient,
+        context={**context, "settings_url": absolute_url("partnerships:notification_settings")},
+        headers=AUTO_SUBMITTED,
+    )
 
 
 def quiet_since(partnership, today) -> datetime.date:
@@ -247,11 +236,11 @@ def reminder_send(*, recipient, items, today) -> None:
                 ),
             )
         groups[partnership.pk].items.append(item)
-    _message(
+    _send_notification(
         template="reminder",
         recipient=recipient,
         context={"groups": list(groups.values()), "count": len(items), "today": today},
-    ).send()
+    )
 
 
 def reminders_send(*, today) -> Counter:
@@ -438,7 +427,7 @@ def digest_send_one(*, digest, today) -> None:
         quiet=len(digest.quiet),
         changes=digest.changes,
     )
-    _message(
+    _send_notification(
         template="digest",
         recipient=digest.expert,
         context={
@@ -446,7 +435,7 @@ def digest_send_one(*, digest, today) -> None:
             "today": today,
             "dashboard_url": absolute_url("partnerships:dashboard"),
         },
-    ).send()
+    )
 
 
 def digest_send(*, today) -> Counter:
