@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
 
-from animators.models import Animator
+from animators.models import AccountEvent, Animator
 from animators.resources import AnimatorResource
 from prb_partnerships.importexport import SpreadsheetImportExportMixin
 
@@ -33,3 +33,24 @@ class AnimatorAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
     @admin.display(description=_("libraries now"), ordering="active_load")
     def load(self, obj):
         return obj.active_load
+
+
+@admin.register(AccountEvent)
+class AccountEventAdmin(admin.ModelAdmin):
+    """Who invited, deactivated or reactivated whom: a record, read-only (the people pages
+    write it, animators/services.py)."""
+
+    list_display = ["at", "user", "kind", "by"]
+    list_filter = ["kind", "at"]
+    list_select_related = ["user", "by"]
+    search_fields = ["user__email", "user__last_name", "by__email", "by__last_name"]
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

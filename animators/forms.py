@@ -10,6 +10,7 @@ ROLE_CHOICES = [
     (Role.ANIMATOR.value, _("animator")),
     (Role.LIBRARIAN.value, _("librarian of a lead library")),
     (Role.EXPERT.value, _("CAL expert")),
+    (Role.COORDINATOR.value, _("coordinator")),
 ]
 
 
@@ -46,6 +47,13 @@ class PersonForm(forms.Form):
         initial=5,
         required=False,
     )
+
+    def __init__(self, *args, roles, **kwargs):
+        """`roles`: the roles the user may create (animators/access.py); only those are offered."""
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = [
+            (value, label) for value, label in ROLE_CHOICES if value in roles
+        ]
 
     def clean_email(self):
         email = self.cleaned_data["email"].strip().lower()

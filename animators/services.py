@@ -1,4 +1,8 @@
-"""People of the programme: accounts by invitation, and deactivation that keeps their work."""
+"""People of the programme: accounts by invitation, and deactivation that keeps their work.
+
+Every change checks who may make it (animators/access.py) and records an `AccountEvent` —
+who invited, deactivated or reactivated whom — in the same transaction. `by=None` is the
+programme itself (a command, a data import without a user): it is not checked."""
 
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
@@ -6,15 +10,15 @@ from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.core.mail import EmailMultiAlternatives
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
-from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import translation
 from django.utils.translation import gettext as _
 
-from animators.models import Animator
+from animators.access import Action, PeopleRules, active_coordinator_pks, role_of
+from animators.models import AccountEvent, AccountEventKind, Animator
 from partnerships.models import Assignment
+from prb_partnerships.mail import send_mail_template
 from prb_partnerships.roles import Role
 
 User = get_user_model()
@@ -39,9 +43,12 @@ def person_create(
     capacity=5,
     invite=True,
 ):
-    """Create the account of an animator, an expert or a librarian (tied to their library),
-    without a password, and send the invitation to set one once the transaction commits
-    (unless `invite` is false: imported accounts are invited from the people page)."""
+    """Create the account of an animator, an expert, a librarian (tied to their library) or a
+    coordinator, without a password, and send the invitation to set one once the transaction
+    commits (unless `invite` is false: imported accounts are invited from the people page).
+    Raises PermissionDenied when `by` may not create an account of `role`."""
+    if by is not None and (refusal := PeopleRules(by).creation_refusal(role)):
+        raise PermissionDenied(refusal)
     email = email.strip().lower()
     if User.objects.filter(email__iexact=email).exists():
         raise PersonError(
@@ -64,7 +71,8 @@ def person_create(
         animator = Animator.objects.create(user=user, phone=phone, expert=expert, capacity=capacity)
         animator.voivodeships.set(voivodeships)
     if invite:
-        transaction.on_commit(lambda: invitation_send(user=user, by=by))
+        AccountEvent.objects.create(user=user, kind=AccountEventKind.INVITED, by=by)
+        transaction.on_commit(lambda: _invitation_mail(user=user, by=by))
     return user
 
 
@@ -105,34 +113,65 @@ def invitation_link(user) -> str:
     return settings.SITE_URL.rstrip("/") + path
 
 
-def invitation_send(*, user, by=None) -> None:
-    """E-mail `user`, in Polish, a link to set their password (valid for a limited time).
-    Sending again makes a new link; the old one stops working once a password is set."""
-    with translation.override("pl"):
-        context = {
-            "user": user,
+def _invitation_mail(*, user, by) -> None:
+    """E-mail `user`, in Polish, a link to set their password (valid for a limited time)."""
+    send_mail_template(
+        template="invitation",
+        recipient=user,
+        context={
             "link": invitation_link(user),
             "days": settings.PASSWORD_RESET_TIMEOUT // 86400,
             "sender": by,
-            "site_url": settings.SITE_URL,
-        }
-        subject = render_to_string("emails/invitation_subject.txt", context).strip()
-        message = EmailMultiAlternatives(
-            subject=settings.ACCOUNT_EMAIL_SUBJECT_PREFIX + subject,
-            body=render_to_string("emails/invitation.txt", context),
-            to=[user.email],
-        )
-        message.attach_alternative(render_to_string("emails/invitation.html", context), "text/html")
-        message.send()
+        },
+    )
+
+
+def _lock_and_check(by, action, user) -> None:
+    """Hold `user`'s row (and, for a coordinator, every active coordinator's) until the end of
+    the transaction and read their `is_active` again — two people changing one account, or two
+    coordinators deactivating each other, wait for each other and see what the other did —
+    then raise PermissionDenied when `by` may not do `action` to `user`."""
+    coordinator_pks = (
+        active_coordinator_pks(lock=True) if role_of(user) == Role.COORDINATOR else None
+    )
+    user.is_active = (
+        User.objects.select_for_update().values_list("is_active", flat=True).get(pk=user.pk)
+    )
+    if by is None:
+        return
+    if refusal := PeopleRules(by, coordinator_pks=coordinator_pks).refusal(action, user):
+        raise PermissionDenied(refusal)
+
+
+def _set_active(user, active: bool) -> None:
+    """Turn `user`'s account (and their animator's profile, if any) on or off, object by object
+    so that the history of both records the change."""
+    user.is_active = active
+    user.save(update_fields=["is_active"])
+    animator = Animator.objects.filter(user=user).first()
+    if animator is not None and animator.is_active != active:
+        animator.is_active = active
+        animator.save(update_fields=["is_active"])
+
+
+@transaction.atomic
+def invitation_send(*, user, by) -> None:
+    """Send `user` a new invitation: a new link to set their password; the old one stops
+    working once a password is set. Recorded as an `AccountEvent`; when sending fails, the
+    record rolls back. Raises PermissionDenied when `by` may not invite `user`."""
+    _lock_and_check(by, Action.INVITE, user)
+    AccountEvent.objects.create(user=user, kind=AccountEventKind.INVITED, by=by)
+    _invitation_mail(user=user, by=by)
 
 
 @transaction.atomic
 def person_deactivate(*, user, by) -> list:
     """Deactivate a person: they can no longer sign in; everything they logged stays.
-    Returns their active assignments, to be reassigned (they are not ended here)."""
-    user.is_active = False
-    user.save(update_fields=["is_active"])
-    Animator.objects.filter(user=user).update(is_active=False)
+    Returns their active assignments, to be reassigned (they are not ended here).
+    Raises PermissionDenied when `by` may not deactivate `user` (see animators/access.py)."""
+    _lock_and_check(by, Action.DEACTIVATE, user)
+    _set_active(user, False)
+    AccountEvent.objects.create(user=user, kind=AccountEventKind.DEACTIVATED, by=by)
     return list(
         Assignment.objects.active()
         .filter(animator__user=user)
@@ -142,6 +181,7 @@ def person_deactivate(*, user, by) -> list:
 
 @transaction.atomic
 def person_reactivate(*, user, by) -> None:
-    user.is_active = True
-    user.save(update_fields=["is_active"])
-    Animator.objects.filter(user=user).update(is_active=True)
+    """Let a deactivated person sign in again. Raises PermissionDenied when `by` may not."""
+    _lock_and_check(by, Action.REACTIVATE, user)
+    _set_active(user, True)
+    AccountEvent.objects.create(user=user, kind=AccountEventKind.REACTIVATED, by=by)

@@ -1,8 +1,10 @@
-"""People of the programme: the coordinator and the experts invite and deactivate accounts."""
+"""People of the programme: the coordinator and the experts invite and deactivate accounts.
+
+Who may change whom is decided by animators/access.py; a refused change answers 403 with the
+reason, and the people list shows only the buttons its user may use."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Prefetch
@@ -11,42 +13,60 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from animators import services
+from animators.access import RANKING, Action, PeopleRules
 from animators.filters import PersonFilterSet
 from animators.forms import PersonForm
+from animators.models import AccountEvent
 from libraries.models import Library
-from prb_partnerships.roles import sees_everything
+from prb_partnerships.roles import staff_required
 
 User = get_user_model()
 
 
-def _require_staff_role(user):
-    if not sees_everything(user):
-        raise PermissionDenied
+def get_person(pk):
+    """A person with what the rules read (their groups); the people pages are for the staff,
+    who see every account."""
+    return get_object_or_404(
+        User.objects.select_related("animator").prefetch_related("groups"), pk=pk
+    )
 
 
-def get_person(user, pk):
-    _require_staff_role(user)
-    return get_object_or_404(User.objects.select_related("animator"), pk=pk)
+def refused(request, reason):
+    """The answer to a change the user may not make: 403, with the reason."""
+    return render(request, "animators/person_refused.html", {"reason": reason}, status=403)
 
 
-@login_required
+@staff_required
 def person_list(request):
-    _require_staff_role(request.user)
     people = (
         User.objects.select_related("animator")
-        .prefetch_related("groups", Prefetch("libraries", queryset=Library.objects.only("name")))
+        .prefetch_related(
+            "groups",
+            Prefetch("libraries", queryset=Library.objects.only("name")),
+            Prefetch(
+                "account_events",
+                queryset=AccountEvent.objects.select_related("by")[:1],
+                to_attr="last_events",
+            ),
+        )
         .order_by("last_name", "first_name", "pk")
     )
     filterset = PersonFilterSet(request.GET, queryset=people)
     rows = filterset.qs if filterset.is_valid() else people.none()
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    rules = PeopleRules(request.user)
+    for person in page.object_list:
+        person.actions = rules.allowed_actions(person)
     return render(request, "animators/person_list.html", {"filterset": filterset, "page": page})
 
 
-@login_required
+@staff_required
 def person_create(request):
-    _require_staff_role(request.user)
-    form = PersonForm(request.POST or None)
+    rules = PeopleRules(request.user)
+    role = request.POST.get("role")
+    if request.method == "POST" and role in RANKING and (refusal := rules.creation_refusal(role)):
+        return refused(request, refusal)  # any other role is the form's to refuse
+    form = PersonForm(request.POST or None, roles=rules.managed_roles)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -79,29 +99,29 @@ def person_create(request):
     )
 
 
-@login_required
+@staff_required
 @require_POST
 def person_invite(request, pk):
     """Send a new invitation (a new link) to a person who has not set a password yet."""
-    person = get_person(request.user, pk)
-    if not person.is_active:
-        messages.error(request, _("This account is deactivated; reactivate it first."))
-    else:
+    person = get_person(pk)
+    try:
         services.invitation_send(user=person, by=request.user)
-        messages.success(
-            request, _("A new invitation is sent to %(email)s.") % {"email": person.email}
-        )
+    except PermissionDenied as refusal:
+        return refused(request, str(refusal))
+    messages.success(request, _("A new invitation is sent to %(email)s.") % {"email": person.email})
     return redirect("animators:person_list")
 
 
-@login_required
+@staff_required
 def person_deactivate(request, pk):
-    person = get_person(request.user, pk)
-    if person == request.user:
-        messages.error(request, _("You cannot deactivate your own account."))
-        return redirect("animators:person_list")
+    person = get_person(pk)
+    if refusal := PeopleRules(request.user).refusal(Action.DEACTIVATE, person):
+        return refused(request, refusal)
     if request.method == "POST":
-        assignments = services.person_deactivate(user=person, by=request.user)
+        try:
+            assignments = services.person_deactivate(user=person, by=request.user)
+        except PermissionDenied as refusal:  # changed meanwhile
+            return refused(request, str(refusal))
         messages.success(
             request,
             _("%(name)s can no longer sign in; everything they logged is kept.")
@@ -115,10 +135,13 @@ def person_deactivate(request, pk):
     return render(request, "animators/person_confirm_deactivate.html", {"person": person})
 
 
-@login_required
+@staff_required
 @require_POST
 def person_reactivate(request, pk):
-    person = get_person(request.user, pk)
-    services.person_reactivate(user=person, by=request.user)
+    person = get_person(pk)
+    try:
+        services.person_reactivate(user=person, by=request.user)
+    except PermissionDenied as refusal:
+        return refused(request, str(refusal))
     messages.success(request, _("%(email)s can sign in again.") % {"email": person.email})
     return redirect("animators:person_list")

@@ -7,6 +7,7 @@ import pytest
 from allauth.account.forms import default_token_generator
 from django.contrib.auth import get_user_model
 
+from animators import services
 from animators.models import Animator
 from partnerships.models import Meeting
 from tests import factories
@@ -165,8 +166,10 @@ class TestDeactivate:
     def test_cannot_deactivate_oneself(self, client, expert):
         client.force_login(expert)
 
-        client.post(f"/people/{expert.pk}/deactivate/")
+        response = client.post(f"/people/{expert.pk}/deactivate/")
 
+        assert response.status_code == 403
+        assert "Nie możesz dezaktywować własnego konta." in response.content.decode()
         expert.refresh_from_db()
         assert expert.is_active
 
@@ -193,8 +196,27 @@ class TestList:
         client.force_login(expert)
 
         # 1 session, 2 user, 3 groups, 4 count, 5 people with their animator, 6 their groups,
-        # 7 their libraries
-        with django_assert_num_queries(7):
+        # 7 their libraries, 8 their last account event with its author
+        with django_assert_num_queries(8):
             response = client.get("/people/")
 
         assert response.status_code == 200
+
+    @pytest.mark.parametrize("size", [2, 8])
+    def test_query_count_for_the_coordinator_does_not_grow(
+        self, client, coordinator, expert, size, django_assert_num_queries
+    ):
+        for _ in range(size):
+            factories.UserFactory(role="coordinator")
+            services.person_deactivate(user=factories.AnimatorFactory().user, by=expert)
+        client.force_login(coordinator)
+
+        # 1 session, 2 user, 3 groups, 4 count, 5 people with their animator, 6 their groups,
+        # 7 their libraries, 8 their last account event with its author, 9 the active
+        # coordinators (may one of them be deactivated?)
+        with django_assert_num_queries(9):
+            response = client.get("/people/")
+
+        content = response.content.decode()
+        assert content.count("/deactivate/") == 1 + size  # everyone active but oneself
+        assert content.count("/reactivate/") == size
