@@ -1,13 +1,14 @@
 """Forms of the partnership card: they validate; services write."""
 
 import difflib
-import unicodedata
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.text import format_lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from animators.models import Animator
@@ -21,18 +22,17 @@ from partnerships.models import (
     Sector,
     Stage,
 )
+from partnerships.progress import QUIET_DAYS, StageOrderError, check_hand_stage, next_hand_stage
 from partnerships.uploads import DocumentsField, validate_document
+from prb_partnerships.text import fold
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PARTICIPANTS_RANGE = _("Give a number between 0 and 2000.")
-HAND_STAGES = [Stage.DIAGNOSIS, Stage.INVITATIONS, Stage.PLANNING, Stage.EVALUATION]
 
 
 def _normalise(name: str) -> str:
     """Lower case, no Polish diacritics, no punctuation: for the similar-name check."""
-    text = unicodedata.normalize("NFKD", name.replace("ł", "l").replace("Ł", "L"))
-    text = "".join(c for c in text if not unicodedata.combining(c)).lower()
-    return " ".join("".join(c if c.isalnum() else " " for c in text).split())
+    return " ".join("".join(c if c.isalnum() else " " for c in fold(name).lower()).split())
 
 
 def similar_partner(name: str, partners) -> Partner | None:
@@ -238,23 +238,43 @@ class PartnerForm(RoundDateMixin, forms.ModelForm):
         return super().save(commit)
 
 
-class MilestoneForm(RoundDateMixin, forms.Form):
-    """A stage reached, recorded by hand (the others are set by the facts that prove them)."""
+class MilestoneForm(forms.Form):
+    """The next stage reached, recorded by hand; only the stage that may come next is offered
+    (`progress.check_hand_stage` holds the rule; the stages that facts prove are recorded
+    through those facts)."""
 
-    stage = forms.ChoiceField(
-        label=_("Stage"), choices=[(s.value, s.label) for s in HAND_STAGES]
-    )
+    stage = forms.ChoiceField(label=_("Stage"), widget=forms.RadioSelect)
     reached_on = forms.DateField(label=_("Reached on"), widget=DATE_INPUT)
     note = forms.CharField(
         label=_("Note"), required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
     )
 
-    def __init__(self, *args, partnership, **kwargs):
+    def __init__(self, *args, partnership, planned, **kwargs):
         self.partnership = partnership
+        self.planned = planned
         super().__init__(*args, **kwargs)
+        stage = next_hand_stage(planned)
+        self.fields["stage"].choices = [(stage.value, stage.label)] if stage else []
+        self.fields["stage"].error_messages["invalid_choice"] = gettext(
+            "Stages are reached only in order: only the next stage can be recorded, and the "
+            "partnership is at stage %(rank)d of 7."
+        ) % {"rank": len(planned)}
+        if stage:
+            self.initial.setdefault("stage", stage.value)
+        self.initial.setdefault("reached_on", timezone.localdate())
 
-    def clean_reached_on(self):
-        return self.check_day("reached_on", self.cleaned_data["reached_on"])
+    def clean(self):
+        cleaned = super().clean()
+        stage, day = cleaned.get("stage"), cleaned.get("reached_on")
+        if stage and day:
+            try:
+                check_hand_stage(
+                    planned=self.planned, stage=Stage(stage), day=day,
+                    round_=self.partnership.round,
+                )
+            except StageOrderError as error:
+                self.add_error("reached_on", str(error))
+        return cleaned
 
 
 class AgreementForm(RoundDateMixin, forms.Form):
@@ -360,9 +380,13 @@ class NotificationPreferenceForm(forms.Form):
         choices=ON_OFF,
         coerce=lambda value: value == "on",
         widget=forms.RadioSelect,
-        help_text=_(
-            "For animators: an e-mail when a partnership has had no meeting for 21 days, a "
-            "stage deadline is a week away or a planned meeting has passed with nothing logged."
+        help_text=format_lazy(
+            _(
+                "For animators: an e-mail when a partnership has had no meeting for {days} "
+                "days, a stage deadline is a week away or a planned meeting has passed with "
+                "nothing logged."
+            ),
+            days=QUIET_DAYS,
         ),
     )
     digest = forms.TypedChoiceField(

@@ -58,13 +58,13 @@ from partnerships.models import (
     Stage,
     Status,
 )
+from partnerships.progress import QUIET_DAYS
 from prb_partnerships.mail import AUTO_SUBMITTED, send_mail_template
 from prb_partnerships.roles import Role
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
 
-QUIET_DAYS = 21
 DEADLINE_DAYS = 7
 DIGEST_DAYS = 7
 
@@ -89,15 +89,6 @@ def _send_notification(*, template, recipient, context) -> None:
         context={**context, "settings_url": absolute_url("partnerships:notification_settings")},
         headers=AUTO_SUBMITTED,
     )
-
-
-def quiet_since(partnership, today) -> datetime.date:
-    """The day the silence of a partnership is counted from: the latest of its last meeting,
-    the day its animator was assigned (needs `assigned_at`) and its round's start."""
-    days = [partnership.round.start, partnership.last_meeting_on]
-    if partnership.assigned_at is not None:
-        days.append(timezone.localdate(partnership.assigned_at))
-    return max(day for day in days if day is not None and day <= today)
 
 
 def _turned_off(name):
@@ -158,29 +149,28 @@ def reminder_candidates(*, today):
         .select_related("library", "round")
         .order_by("library__name", "pk")
     )
-    return _with_active_assignment(
-        queryset, recipient_id="animator__user_id", assigned_at="assigned_at"
-    )
+    return _with_active_assignment(queryset, recipient_id="animator__user_id")
 
 
 def reminder_items(partnership, today) -> list[ReminderItem]:
     """What the animator of `partnership` should be reminded of on `today` (sent or not)."""
     items = []
-    since = quiet_since(partnership, today)
-    if (today - since).days >= QUIET_DAYS:
+    progress = partnership.progress  # as of `today` (see reminder_candidates)
+    if progress.quiet:
         items.append(
-            ReminderItem(ReminderKind.QUIET, partnership, since, days=(today - since).days)
-        )
-    for stage, deadline in partnership.round.deadlines.items():
-        if stage.rank > partnership.stage_rank and 0 <= (deadline - today).days <= DEADLINE_DAYS:
-            items.append(
-                ReminderItem(
-                    ReminderKind.DEADLINE, partnership, deadline, stage, (deadline - today).days
-                )
+            ReminderItem(
+                ReminderKind.QUIET, partnership, progress.quiet_since, days=progress.days_quiet
             )
-    if partnership.next_meeting_on is not None and partnership.next_meeting_on < today:
+        )
+    for stage, deadline in progress.deadlines_ahead(DEADLINE_DAYS):
         items.append(
-            ReminderItem(ReminderKind.MISSED_MEETING, partnership, partnership.next_meeting_on)
+            ReminderItem(
+                ReminderKind.DEADLINE, partnership, deadline, stage, (deadline - today).days
+            )
+        )
+    if progress.missed_meeting_on:
+        items.append(
+            ReminderItem(ReminderKind.MISSED_MEETING, partnership, progress.missed_meeting_on)
         )
     return items
 
@@ -318,14 +308,6 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
 
 
-def _overdue(partnership, today):
-    """The first stage not reached whose deadline has passed, and that deadline."""
-    for stage, deadline in partnership.round.deadlines.items():
-        if stage.rank > partnership.stage_rank and deadline < today:
-            return stage, deadline
-    return None, None
-
-
 def digest_recipients(*, today):
     """Active experts with an e-mail address who want the digest and have not had this
     week's."""
@@ -348,7 +330,6 @@ def digests_build(*, experts, today) -> dict:
         .with_activity(today)
         .select_related("library", "round"),
         expert_id="animator__expert_id",
-        assigned_at="assigned_at",
     ).filter(expert_id__in=list(digests))
     by_pk = {}
     for partnership in partnerships.order_by("library__name", "pk"):
@@ -356,18 +337,17 @@ def digests_build(*, experts, today) -> dict:
         digest = digests[partnership.expert_id]
         digest.partnerships.append(partnership)
         url = card_url(partnership)
-        if partnership.status == Status.LATE:
-            stage, deadline = _overdue(partnership, today)
-            digest.late.append(Line(partnership, url, day=deadline, stage=stage))
-        quiet_from = quiet_since(partnership, today)
-        if (
-            partnership.status in (Status.ON_TRACK, Status.LATE)
-            and today <= partnership.round.end
-            and (today - quiet_from).days >= QUIET_DAYS
-        ):
-            last = partnership.last_meeting_on
+        progress = partnership.progress
+        if progress.overdue:
+            digest.late.append(
+                Line(partnership, url, day=progress.overdue_since, stage=progress.next_stage)
+            )
+        if progress.quiet:
             digest.quiet.append(
-                Line(partnership, url, day=last, days=(today - last).days if last else None)
+                Line(
+                    partnership, url, day=progress.last_meeting_on,
+                    days=progress.days_since_last_meeting,
+                )
             )
 
     window = Q(created_at__gte=_start_of(since), created_at__lt=_start_of(today))
@@ -434,6 +414,7 @@ def digest_send_one(*, digest, today) -> None:
             "digest": digest,
             "today": today,
             "dashboard_url": absolute_url("partnerships:dashboard"),
+            "quiet_days": QUIET_DAYS,
         },
     )
 

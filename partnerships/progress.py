@@ -190,6 +190,7 @@ class Progress:
                 "deadline": deadline,
                 "milestone": reached.get(stage.value),
                 "overdue": self.stage_overdue(stage),
+                "by_hand": stage in HAND_STAGES,
             }
             for stage, deadline in self.deadlines.items()
         ]

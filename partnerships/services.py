@@ -17,6 +17,12 @@ from partnerships.models import (
     Partnership,
     Stage,
 )
+from partnerships.progress import (
+    FACT_STAGES,
+    StageOrderError,
+    check_hand_stage,
+    plan_milestones,
+)
 
 
 class AssignmentError(Exception):
@@ -76,57 +82,66 @@ def assignment_create(
     )
 
 
-@transaction.atomic
-def milestones_record_from_facts(*, partnership, by=None) -> list[Milestone]:
-    """Record the milestones that logged facts prove: the first partnership meeting sets
-    `first_meeting`; a signed agreement sets `agreement`. Returns the milestones created."""
-    created = []
-    first_meeting = (
-        partnership.meetings.filter(kind=MeetingKind.PARTNERSHIP).order_by("date", "pk").first()
-    )
-    if first_meeting is not None:
-        milestone, was_created = Milestone.objects.get_or_create(
-            partnership=partnership,
-            stage=Stage.FIRST_MEETING,
-            defaults={
-                "reached_on": first_meeting.date,
-                "meeting": first_meeting,
-                "recorded_by": by,
-            },
-        )
-        if was_created:
-            created.append(milestone)
-    first_action = (
-        partnership.joint_actions.filter(status=JointActionStatus.DONE)
-        .order_by("done_on", "pk")
-        .first()
-    )
-    if first_action is not None:
-        milestone, was_created = Milestone.objects.get_or_create(
-            partnership=partnership,
-            stage=Stage.JOINT_ACTION,
-            defaults={
-                "reached_on": first_action.done_on,
-                "note": first_action.title,
-                "recorded_by": by,
-            },
-        )
-        if was_created:
-            created.append(milestone)
+def _facts(partnership) -> dict:
+    """{fact stage: [(day, evidence)] by day}: the partnership meetings, the agreement, the
+    joint actions carried out."""
+    meetings = partnership.meetings.filter(kind=MeetingKind.PARTNERSHIP).order_by("date", "pk")
     agreement = Agreement.objects.filter(partnership=partnership).first()
-    if agreement is not None:
-        milestone, was_created = Milestone.objects.get_or_create(
-            partnership=partnership,
-            stage=Stage.AGREEMENT,
-            defaults={
-                "reached_on": agreement.signed_on,
-                "agreement": agreement,
-                "recorded_by": by,
-            },
-        )
-        if was_created:
-            created.append(milestone)
-    return created
+    actions = partnership.joint_actions.filter(status=JointActionStatus.DONE).order_by(
+        "done_on", "pk"
+    )
+    return {
+        Stage.FIRST_MEETING: [(meeting.date, meeting) for meeting in meetings],
+        Stage.AGREEMENT: [(agreement.signed_on, agreement)] if agreement else [],
+        Stage.JOINT_ACTION: [(action.done_on, action) for action in actions],
+    }
+
+
+def milestones_plan(partnership) -> tuple[dict, list, dict]:
+    """The partnership's milestones ({Stage: Milestone}), the milestones it should have in
+    order, and the facts waiting for an earlier stage (`progress.plan_milestones`)."""
+    milestones = {Stage(m.stage): m for m in partnership.milestones.all()}
+    recorded = {
+        stage: m.reached_on for stage, m in milestones.items() if stage not in FACT_STAGES
+    }
+    planned, waiting = plan_milestones(recorded=recorded, facts=_facts(partnership))
+    return milestones, planned, waiting
+
+
+@transaction.atomic
+def milestones_record_from_facts(*, partnership, by=None) -> dict:
+    """Bring the milestones of the stages that facts prove (first partnership meeting,
+    agreement, first joint action carried out) in line with the facts, in stage order: each is
+    reached by its earliest fact dated on or after the previous stage, once every earlier stage
+    is reached. Raises StageOrderError — and the caller's whole write is rolled back — when the
+    change would leave a stage recorded by hand without a stage before it, or before it.
+
+    Returns the facts waiting for an earlier stage ({fact stage: stage missing before it})."""
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    milestones, planned, waiting = milestones_plan(partnership)
+    wanted = {p.stage: p for p in planned if p.stage in FACT_STAGES}
+    for stage in FACT_STAGES:
+        milestone, plan = milestones.get(stage), wanted.get(stage)
+        if plan is None:
+            if milestone is not None:
+                milestone.delete()
+            continue
+        evidence = plan.evidence
+        fields = {
+            "reached_on": plan.day,
+            "meeting": evidence if isinstance(evidence, Meeting) else None,
+            "agreement": evidence if isinstance(evidence, Agreement) else None,
+        }
+        if isinstance(evidence, JointAction):
+            fields["note"] = evidence.title
+        if milestone is None:
+            Milestone.objects.create(partnership=partnership, stage=stage, recorded_by=by, **fields)
+        elif any(getattr(milestone, name) != value for name, value in fields.items()):
+            for name, value in fields.items():
+                setattr(milestone, name, value)
+            milestone.recorded_by = by
+            milestone.save()
+    return waiting
 
 
 @transaction.atomic
@@ -208,7 +223,6 @@ def meeting_update(
     )
     meeting.partners_present.set([*partners_present, *added])
     _store_attachments(meeting=meeting, attachments=attachments, by=by)
-    Milestone.objects.filter(meeting=meeting).delete()
     milestones_record_from_facts(partnership=meeting.partnership, by=by)
     return meeting
 
@@ -218,7 +232,6 @@ def meeting_delete(*, meeting, by) -> None:
     """Delete a meeting, its attachments and the milestones it alone proved."""
     partnership = meeting.partnership
     files = [a.file for a in meeting.attachments.all()]
-    Milestone.objects.filter(meeting=meeting).delete()
     meeting.delete()
     milestones_record_from_facts(partnership=partnership, by=by)
     transaction.on_commit(lambda: [f.delete(save=False) for f in files])
@@ -226,13 +239,48 @@ def meeting_delete(*, meeting, by) -> None:
 
 @transaction.atomic
 def milestone_record(*, partnership, stage, reached_on, note, by) -> Milestone:
-    """Record (or correct) by hand the day a stage was reached."""
-    milestone, _created = Milestone.objects.update_or_create(
-        partnership=partnership,
-        stage=stage,
-        defaults={"reached_on": reached_on, "note": note, "recorded_by": by},
+    """Record by hand the day a stage was reached: only the next stage, when it is not one that
+    a fact proves, on a day of the round not before the previous stage and not in the future
+    (StageOrderError otherwise). A fact waiting for this stage then reaches its own."""
+    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    _milestones, planned, _waiting = milestones_plan(partnership)
+    stage = Stage(stage)
+    check_hand_stage(planned=planned, stage=stage, day=reached_on, round_=partnership.round)
+    milestone = Milestone.objects.create(
+        partnership=partnership, stage=stage, reached_on=reached_on, note=note, recorded_by=by
     )
+    milestones_record_from_facts(partnership=partnership, by=by)
     return milestone
+
+
+def milestone_removal(milestone) -> list[Milestone]:
+    """What removing `milestone` removes: it and every later milestone (the later stages
+    cannot stand without it), in stage order."""
+    return sorted(
+        (m for m in milestone.partnership.milestones.all() if m.rank >= milestone.rank),
+        key=lambda m: m.rank,
+    )
+
+
+@transaction.atomic
+def milestone_remove(*, milestone, by) -> list[Milestone]:
+    """Correct a mistake: remove a stage recorded by hand and every later stage. A stage that a
+    fact proves is corrected through its fact (StageOrderError). Returns what was removed."""
+    stage = Stage(milestone.stage)
+    if stage in FACT_STAGES:
+        raise StageOrderError(
+            _(
+                "The stage “%(stage)s” follows from its fact (the meeting, the agreement or the "
+                "joint action): correct or delete that record instead."
+            )
+            % {"stage": stage.label}
+        )
+    Partnership.objects.select_for_update().filter(pk=milestone.partnership_id).first()
+    removed = milestone_removal(milestone)
+    for item in reversed(removed):
+        item.delete()
+    milestones_record_from_facts(partnership=milestone.partnership, by=by)
+    return removed
 
 
 @transaction.atomic
@@ -249,9 +297,6 @@ def agreement_record(*, partnership, by, fields, signatories, document=None) -> 
         agreement.document_type = document.sniffed_type
     agreement.save()
     agreement.signatories.set(signatories)
-    Milestone.objects.filter(partnership=partnership, stage=Stage.AGREEMENT).exclude(
-        reached_on=agreement.signed_on
-    ).filter(agreement=agreement).delete()
     milestones_record_from_facts(partnership=partnership, by=by)
     return agreement
 
@@ -263,3 +308,24 @@ def joint_action_save(*, action, by, partners) -> JointAction:
     action.partners.set(partners)
     milestones_record_from_facts(partnership=action.partnership, by=by)
     return action
+
+
+@transaction.atomic
+def joint_action_delete(*, action, by) -> None:
+    """Delete an action of the plan; the `joint_action` milestone follows the actions left
+    (StageOrderError when a later stage needs it)."""
+    partnership = action.partnership
+    action.delete()
+    milestones_record_from_facts(partnership=partnership, by=by)
+
+
+@transaction.atomic
+def agreement_delete(*, agreement, by) -> None:
+    """Delete the agreement (and its scan); the `agreement` milestone goes with it
+    (StageOrderError when a later stage needs it)."""
+    partnership = agreement.partnership
+    document = agreement.document
+    agreement.delete()
+    milestones_record_from_facts(partnership=partnership, by=by)
+    if document:
+        transaction.on_commit(lambda: document.delete(save=False))

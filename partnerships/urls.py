@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerships import views
+from partnerships import history_views, views
 
 app_name = "partnerships"
 
@@ -23,6 +23,7 @@ urlpatterns = [
         views.milestone_create,
         name="milestone_create",
     ),
+    path("milestones/<int:pk>/delete/", views.milestone_delete, name="milestone_delete"),
     path("libraries/<int:library_pk>/agreement/", views.agreement_edit, name="agreement_edit"),
     path(
         "libraries/<int:library_pk>/actions/new/",
@@ -33,4 +34,9 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("agreements/<int:pk>/document/", views.agreement_document, name="agreement_document"),
     path("notifications/", views.notification_settings, name="notification_settings"),
+    path(
+        "libraries/<int:library_pk>/history/",
+        history_views.partnership_history,
+        name="partnership_history",
+    ),
 ]

@@ -1,13 +1,10 @@
-import datetime
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -15,6 +12,12 @@ from django.views.decorators.http import require_POST
 from animators.models import Animator
 from partnerships import dashboard as dashboard_data
 from partnerships import notifications, proposal, services
+from partnerships.access import (
+    get_meeting_for_editor,
+    get_partnership_for_editor,
+    get_partnership_for_expert,
+    get_record_for_editor,
+)
 from partnerships.filters import RoundForm
 from partnerships.forms import (
     AgreementForm,
@@ -32,24 +35,20 @@ from partnerships.models import (
     JointAction,
     Meeting,
     MeetingAttachment,
+    Milestone,
     NotificationPreference,
     Partner,
     Partnership,
     Round,
+    Stage,
 )
-from prb_partnerships.roles import Role, has_role, sees_everything
+from partnerships.progress import FACT_STAGES, StageOrderError
+from prb_partnerships.roles import Role, has_role, staff_required
 
 
-def _require_expert(user):
-    """Pages of the experts and the coordinator; 403 for everyone else."""
-    if not sees_everything(user):
-        raise PermissionDenied
-
-
-@login_required
+@staff_required
 def dashboard(request):
     """Where the round stands, on any day of it."""
-    _require_expert(request.user)
     form = RoundForm(request.GET or None)
     round_, as_of = form.selection()
     context = {"form": form, "round": round_, "as_of": as_of, "rounds": Round.objects.all()}
@@ -71,14 +70,6 @@ def dashboard(request):
     return render(request, "partnerships/dashboard.html", context)
 
 
-def get_partnership_for_expert(user, pk):
-    """A partnership for the assignment pages: 403 to other roles, 404 if unknown."""
-    _require_expert(user)
-    return get_object_or_404(
-        Partnership.objects.visible_to(user).select_related("library", "round"), pk=pk
-    )
-
-
 def _animators_with_load(round_):
     return (
         Animator.objects.filter(is_active=True)
@@ -98,11 +89,10 @@ def _unassigned(user, round_):
     )
 
 
-@login_required
+@staff_required
 def assignment_board(request):
     """Who supports whom: the partnerships with no animator, the animators' load, and a
     proposal for the unassigned that the expert can accept in whole or in part."""
-    _require_expert(request.user)
     round_, _as_of = RoundForm(request.GET or None).selection()
     if round_ is None:
         return render(request, "partnerships/assignment_board.html", {"round": None})
@@ -135,11 +125,10 @@ def assignment_board(request):
     )
 
 
-@login_required
+@staff_required
 @require_POST
 def assignment_accept(request):
     """Accept the ticked lines of a proposal: `choice` = "<partnership id>:<animator id>"."""
-    _require_expert(request.user)
     pairs = []
     for value in request.POST.getlist("choice"):
         partnership_id, _sep, animator_id = value.partition(":")
@@ -183,7 +172,7 @@ def assignment_accept(request):
     return redirect("partnerships:assignment_board")
 
 
-@login_required
+@staff_required
 def assignment_create(request, partnership_pk):
     """Assign or reassign the animator of one partnership; the reason is required."""
     partnership = get_partnership_for_expert(request.user, partnership_pk)
@@ -243,65 +232,6 @@ def assignment_create(request, partnership_pk):
 
 # ----- The partnership card's writes: animators assigned to it, experts, the coordinator -----
 
-EDIT_WINDOW_DAYS = 14
-
-
-def can_edit(user, partnership) -> bool:
-    """Experts and the coordinator, and the animator actively assigned to the partnership."""
-    if sees_everything(user):
-        return True
-    return Assignment.objects.active().filter(partnership=partnership, animator__user=user).exists()
-
-
-def get_partnership_for_editor(user, library_pk):
-    """The current-round partnership of library `library_pk`: 404 outside the user's scope,
-    403 for those who may only read it (librarians)."""
-    partnership = (
-        Partnership.objects.visible_to(user)
-        .filter(library_id=library_pk, round=Round.objects.current())
-        .select_related("library", "round")
-        .first()
-    )
-    if partnership is None:
-        raise Http404
-    if not can_edit(user, partnership):
-        raise PermissionDenied
-    return partnership
-
-
-def get_record_for_editor(user, model, pk):
-    """A partner or joint action (`model` with a `partnership`): 404 outside the user's scope,
-    403 for those who may only read it."""
-    record = get_object_or_404(
-        model.objects.filter(
-            partnership__in=Partnership.objects.visible_to(user)
-        ).select_related("partnership__library", "partnership__round"),
-        pk=pk,
-    )
-    if not can_edit(user, record.partnership):
-        raise PermissionDenied
-    return record
-
-
-def can_edit_meeting(user, meeting) -> bool:
-    """An animator corrects their own meeting for 14 days; after that only an expert can."""
-    if sees_everything(user):
-        return True
-    age = timezone.now() - meeting.created_at
-    return meeting.logged_by_id == user.pk and age <= datetime.timedelta(days=EDIT_WINDOW_DAYS)
-
-
-def get_meeting_for_editor(user, pk):
-    meeting = get_object_or_404(
-        Meeting.objects.visible_to(user).select_related(
-            "partnership__library", "partnership__round"
-        ),
-        pk=pk,
-    )
-    if not (can_edit(user, meeting.partnership) and can_edit_meeting(user, meeting)):
-        raise PermissionDenied
-    return meeting
-
 
 def _card(partnership):
     return redirect("libraries:library_detail", pk=partnership.library_id)
@@ -323,14 +253,19 @@ def _meeting_form_page(request, partnership, meeting=None):
             "new_partners": new_partners.partners(),
             "attachments": form.cleaned_data["attachments"],
         }
-        if meeting is None:
-            services.meeting_create(partnership=partnership, **arguments)
-            text = _("The meeting is saved.")
+        try:
+            if meeting is None:
+                services.meeting_create(partnership=partnership, **arguments)
+                text = _("The meeting is saved.")
+            else:
+                services.meeting_update(meeting=meeting, **arguments)
+                text = _("The meeting is corrected.")
+        except StageOrderError as error:
+            form.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": error})
         else:
-            services.meeting_update(meeting=meeting, **arguments)
-            text = _("The meeting is corrected.")
-        messages.success(request, text, extra_tags=f"draft:{draft_key}")
-        return _card(partnership)
+            messages.success(request, text, extra_tags=f"draft:{draft_key}")
+            _warn_waiting(request, partnership)
+            return _card(partnership)
     return render(
         request,
         "partnerships/meeting_form.html",
@@ -361,18 +296,44 @@ def meeting_update(request, pk):
 def meeting_delete(request, pk):
     meeting = get_meeting_for_editor(request.user, pk)
     if request.method == "POST":
-        services.meeting_delete(meeting=meeting, by=request.user)
-        messages.success(request, _("The meeting is deleted."))
+        try:
+            services.meeting_delete(meeting=meeting, by=request.user)
+        except StageOrderError as error:
+            messages.error(
+                request, _("The meeting was not deleted: %(reason)s") % {"reason": error}
+            )
+        else:
+            messages.success(request, _("The meeting is deleted."))
         return _card(meeting.partnership)
     return render(request, "partnerships/meeting_confirm_delete.html", {"meeting": meeting})
 
 
+def _warn_waiting(request, partnership):
+    """After a fact is saved: say which stage it cannot reach yet, and what is missing."""
+    _milestones, _planned, waiting = services.milestones_plan(partnership)
+    for stage, missing in waiting.items():
+        messages.warning(
+            request,
+            _(
+                "The stage “%(stage)s” is not reached yet: the stage “%(missing)s” must be "
+                "recorded first, on a day not after it."
+            )
+            % {"stage": stage.label, "missing": missing.label},
+        )
+
+
 def _simple_form_page(request, partnership, form, save, template, success, **context):
-    """Access checked by the caller → validate → service → message → back to the card."""
+    """Access checked by the caller → validate → service → message → back to the card.
+    A change that would put the stages out of order is refused next to the form."""
     if request.method == "POST" and form.is_valid():
-        save(form)
-        messages.success(request, success)
-        return _card(partnership)
+        try:
+            save(form)
+        except StageOrderError as error:
+            form.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": error})
+        else:
+            messages.success(request, success)
+            _warn_waiting(request, partnership)
+            return _card(partnership)
     return render(
         request,
         template,
@@ -412,8 +373,12 @@ def partner_update(request, pk):
 
 @login_required
 def milestone_create(request, library_pk):
+    """Record the next stage reached; when the next stage needs a fact (a partnership meeting,
+    the agreement, a joint action carried out) the page sends there instead."""
     partnership = get_partnership_for_editor(request.user, library_pk)
-    form = MilestoneForm(request.POST or None, partnership=partnership)
+    _milestones, planned, _waiting = services.milestones_plan(partnership)
+    next_stage = Stage.from_rank(len(planned) + 1)
+    form = MilestoneForm(request.POST or None, partnership=partnership, planned=planned)
     return _simple_form_page(
         request,
         partnership,
@@ -422,7 +387,41 @@ def milestone_create(request, library_pk):
             partnership=partnership, by=request.user, **f.cleaned_data
         ),
         "partnerships/milestone_form.html",
-        _("The milestone is recorded."),
+        _("The stage is recorded."),
+        next_stage=next_stage,
+        needs_fact=next_stage in FACT_STAGES,
+    )
+
+
+@staff_required
+def milestone_delete(request, pk):
+    """Correct a mistake: an expert removes a stage recorded by hand, with every later stage,
+    after a confirmation that lists them."""
+    milestone = get_record_for_editor(request.user, Milestone, pk)
+    removal = services.milestone_removal(milestone)
+    if request.method == "POST":
+        try:
+            removed = services.milestone_remove(milestone=milestone, by=request.user)
+        except StageOrderError as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(
+                request,
+                ngettext(
+                    "%(count)d stage is removed.", "%(count)d stages are removed.", len(removed)
+                )
+                % {"count": len(removed)},
+            )
+        return _card(milestone.partnership)
+    return render(
+        request,
+        "partnerships/milestone_confirm_delete.html",
+        {
+            "milestone": milestone,
+            "partnership": milestone.partnership,
+            "removal": removal,
+            "fact_stage": Stage(milestone.stage) in FACT_STAGES,
+        },
     )
 
 

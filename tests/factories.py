@@ -158,3 +158,30 @@ class JointActionFactory(factory.django.DjangoModelFactory):
     planned_on = factory.LazyAttribute(
         lambda o: o.partnership.round.start + datetime.timedelta(days=120)
     )
+
+
+def reach_stages(partnership, rank, days=None):
+    """Bring `partnership` to stage `rank` in order, as the application would: milestones by
+    hand for the hand stages, and the facts (a partnership meeting, the agreement, a joint
+    action carried out) for the others. `days` gives each stage's day (default: the 2nd, 4th …
+    of the round's first days, one day apart per stage)."""
+    from partnerships.models import JointActionStatus, MeetingKind
+    from partnerships.progress import FACT_STAGES
+    from partnerships.services import milestones_record_from_facts
+
+    start = partnership.round.start
+    days = days or [start + datetime.timedelta(days=2 * n) for n in range(1, 8)]
+    for stage, day in zip(list(Stage)[:rank], days, strict=False):
+        if stage not in FACT_STAGES:
+            Milestone.objects.create(partnership=partnership, stage=stage, reached_on=day)
+        elif stage == Stage.FIRST_MEETING:
+            MeetingFactory(partnership=partnership, date=day, kind=MeetingKind.PARTNERSHIP)
+        elif stage == Stage.AGREEMENT:
+            AgreementFactory(partnership=partnership, signed_on=day)
+        else:
+            JointActionFactory(
+                partnership=partnership, planned_on=day, done_on=day,
+                status=JointActionStatus.DONE,
+            )
+        milestones_record_from_facts(partnership=partnership)
+    return partnership

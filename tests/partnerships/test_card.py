@@ -151,6 +151,7 @@ class TestLogAMeeting:
     def test_logs_a_meeting_with_a_new_partner_and_a_photo(self, client, animator, library,
                                                            partnership):
         present = factories.PartnerFactory(partnership=partnership, name="Szkoła Podstawowa")
+        factories.reach_stages(partnership, 2)  # diagnosis, invitations
         client.force_login(animator.user)
         photo = SimpleUploadedFile("lista.jpg", JPEG, content_type="image/jpeg")
 
@@ -325,9 +326,11 @@ class TestCorrectAndDelete:
 
     def test_deleting_the_first_meeting_takes_its_milestone_along(self, client, animator,
                                                                   partnership):
+        factories.reach_stages(partnership, 2)
         client.force_login(animator.user)
         client.post(new_meeting(partnership.library), meeting_data())
         meeting = Meeting.objects.get()
+        assert Milestone.objects.filter(stage=Stage.FIRST_MEETING).exists()
 
         client.post(f"/meetings/{meeting.pk}/delete/")
 
@@ -417,6 +420,7 @@ class TestOtherRecords:
 
     def test_record_the_agreement_with_its_scan(self, client, animator, library, partnership):
         signer = factories.PartnerFactory(partnership=partnership)
+        factories.reach_stages(partnership, 4)  # planning reached in March
         client.force_login(animator.user)
 
         response = client.post(f"/libraries/{library.pk}/agreement/", {
@@ -433,6 +437,7 @@ class TestOtherRecords:
 
     def test_a_done_joint_action_sets_its_milestone(self, client, animator, library,
                                                     partnership):
+        factories.reach_stages(partnership, 5)
         client.force_login(animator.user)
 
         response = client.post(f"/libraries/{library.pk}/actions/new/", {
