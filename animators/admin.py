@@ -4,11 +4,12 @@ from django.utils.translation import gettext_lazy as _
 
 from animators.models import AccountEvent, Animator
 from animators.resources import AnimatorResource
+from partnerships.history_admin import HistoryAdmin
 from prb_partnerships.importexport import SpreadsheetImportExportMixin
 
 
 @admin.register(Animator)
-class AnimatorAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+class AnimatorAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
     resource_classes = [AnimatorResource]
     list_display = ["__str__", "email", "phone", "expert", "load", "capacity", "is_active"]
     list_filter = ["is_active", "expert", "voivodeships"]

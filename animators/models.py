@@ -3,6 +3,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from prb_partnerships.roles import Role, roles_of
 
@@ -61,6 +62,9 @@ class Animator(models.Model):
     is_active = models.BooleanField(_("active"), default=True)
 
     objects = AnimatorQuerySet.as_manager()
+
+    # Every create, change and delete, with who and when (partnerships/history.py).
+    history = HistoricalRecords(m2m_fields=["voivodeships"])
 
     class Meta:
         ordering = ["user__last_name", "user__first_name", "pk"]

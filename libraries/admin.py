@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from libraries.models import Library, Voivodeship
 from libraries.resources import LibraryResource, VoivodeshipResource
 from partnerships.admin import AnimatorFilter, ExpertFilter
+from partnerships.history_admin import HistoryAdmin
 from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
 
 
@@ -39,7 +40,7 @@ class VoivodeshipAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Library)
-class LibraryAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+class LibraryAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
     resource_classes = [LibraryResource]
     list_display = ["name", "town", "gmina", "gmina_type", "powiat", "voivodeship", "terc", "kind"]
     list_filter = [

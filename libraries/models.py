@@ -3,6 +3,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from prb_partnerships.roles import Role, roles_of
 
@@ -108,6 +109,9 @@ class Library(models.Model):
     )
 
     objects = LibraryQuerySet.as_manager()
+
+    # Every create, change and delete, with who and when (partnerships/history.py).
+    history = HistoricalRecords(m2m_fields=["librarians"])
 
     class Meta:
         ordering = ["name", "pk"]

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy
 
 from libraries.models import Library
 from partnerships.filters import PartnershipFilterSet, RoundForm
+from partnerships.history import latest_entries
 from partnerships.models import (
     Agreement,
     Assignment,
@@ -145,6 +146,8 @@ def library_detail(request, pk):
         context["history"] = partnership.assignments.select_related(
             "animator__user", "assigned_by"
         ).order_by("-assigned_at", "-pk")
+        if "print" not in request.GET:
+            context["change_history"] = latest_entries(partnership)
     context["editable_meetings"] = (
         {m.pk for m in partnership.meetings.all() if can_edit_meeting(request.user, m)}
         if context["can_edit"]

@@ -13,6 +13,7 @@ from django.utils.translation import ngettext
 from animators.models import Animator
 from partnerships import services
 from partnerships.forms import AssignmentForm, RoundDateMixin
+from partnerships.history_admin import HistoryAdmin, MeetingHistoryAdmin
 from partnerships.models import (
     Agreement,
     Assignment,
@@ -271,7 +272,7 @@ class RoundAdmin(RoundReportMixin, SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [PartnershipResource]
     list_display = [
         "library_name",
@@ -407,7 +408,7 @@ class PartnershipAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Assignment)
-class AssignmentAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
+class AssignmentAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
     resource_classes = [AssignmentResource]
     list_display = ["partnership", "animator", "assigned_at", "assigned_by", "ended_at", "reason"]
     list_filter = [
@@ -440,7 +441,7 @@ class AssignmentAdmin(SpreadsheetImportExportMixin, admin.ModelAdmin):
 
 
 @admin.register(Partner)
-class PartnerAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class PartnerAdmin(SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [PartnerResource]
     list_display = ["name", "sector", "library", "contact_person", "joined_on", "left_on"]
     list_filter = ["sector", "partnership__library__voivodeship", "partnership__round"]
@@ -469,7 +470,7 @@ class MeetingAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+class MeetingAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, MeetingHistoryAdmin):
     resource_classes = [MeetingResource]
     form = MeetingAdminForm
     list_display = ["date", "kind", "library", "participants", "logged_by"]
@@ -507,7 +508,7 @@ class MeetingAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, admin.ModelAd
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class MilestoneAdmin(SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [MilestoneResource]
     form = MilestoneAdminForm
     list_display = ["partnership", "stage", "reached_on", "recorded_by"]
@@ -525,7 +526,7 @@ class MilestoneAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 
 @admin.register(Agreement)
 class AgreementAdmin(
-    RecordsMilestonesMixin, AgreementDocumentMixin, SpreadsheetExportMixin, admin.ModelAdmin
+    RecordsMilestonesMixin, AgreementDocumentMixin, SpreadsheetExportMixin, HistoryAdmin
 ):
     resource_classes = [AgreementResource]
     list_display = ["partnership", "kind", "signed_on"]
@@ -562,7 +563,7 @@ class AgreementAdmin(
 
 
 @admin.register(JointAction)
-class JointActionAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+class JointActionAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [JointActionResource]
     list_display = [
         "title",

@@ -19,6 +19,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from prb_partnerships.roles import Role, roles_of
 
@@ -350,6 +351,9 @@ class Partnership(models.Model):
 
     objects = PartnershipQuerySet.as_manager()
 
+    # Every create, change and delete, with who and when (partnerships/history.py).
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["library__name", "pk"]
         verbose_name = _("partnership")
@@ -416,6 +420,8 @@ class Assignment(models.Model):
 
     objects = AssignmentQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["-assigned_at", "-pk"]
         verbose_name = _("assignment")
@@ -457,6 +463,8 @@ class Partner(models.Model):
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+
+    history = HistoricalRecords()
 
     class Meta:
         ordering = ["name", "pk"]
@@ -513,6 +521,8 @@ class Meeting(models.Model):
 
     objects = MeetingQuerySet.as_manager()
 
+    history = HistoricalRecords(m2m_fields=["partners_present"])
+
     class Meta:
         ordering = ["-date", "-pk"]
         verbose_name = _("meeting")
@@ -557,6 +567,8 @@ class MeetingAttachment(models.Model):
     )
     uploaded_at = models.DateTimeField(_("uploaded at"), auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["pk"]
         verbose_name = _("attachment")
@@ -595,6 +607,8 @@ class Agreement(models.Model):
         blank=True,
         related_name="+",
     )
+
+    history = HistoricalRecords(m2m_fields=["signatories"])
 
     class Meta:
         verbose_name = _("agreement")
@@ -642,6 +656,8 @@ class Milestone(models.Model):
     )
     created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
+    history = HistoricalRecords()
+
     class Meta:
         ordering = ["partnership", "reached_on", "pk"]
         verbose_name = _("milestone")
@@ -685,6 +701,8 @@ class JointAction(models.Model):
     partners = models.ManyToManyField(
         Partner, verbose_name=_("partners involved"), related_name="joint_actions", blank=True
     )
+
+    history = HistoricalRecords(m2m_fields=["partners"])
 
     class Meta:
         ordering = ["planned_on", "pk"]

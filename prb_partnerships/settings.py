@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "django_filters",
     "import_export",
+    "simple_history",
     "libraries",
     "animators",
     "partnerships",
@@ -51,6 +52,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
 ]
 
 ROOT_URLCONF = "prb_partnerships.urls"
