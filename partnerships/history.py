@@ -51,6 +51,7 @@ from partnerships.models import (
     Partnership,
     Stage,
 )
+from partnerships.progress import StageOrderError
 
 # Rows of one thing by one person this close together are one change (one form saved).
 BURST = datetime.timedelta(seconds=10)
@@ -508,7 +509,10 @@ def meeting_restore(*, history_id, by) -> Restored:
     meeting.created_at = deleted.created_at
     meeting.save(update_fields=["created_at"])
     meeting.partners_present.set(present)
-    services.milestones_record_from_facts(partnership=partnership, by=by)
+    try:
+        services.milestones_record_from_facts(partnership=partnership, by=by)
+    except StageOrderError as error:  # the whole restore is rolled back
+        raise RestoreError(str(error)) from error
     attachments = (
         MeetingAttachment.history.filter(meeting_id=deleted.id, history_type="-")
         .values("id")
