@@ -1,10 +1,13 @@
+import copy
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
-from django.db import models, transaction
+from django.db import transaction
 from django.db.models import Exists, OuterRef
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -29,6 +32,7 @@ from partnerships.models import (
     Stage,
     Status,
 )
+from partnerships.progress import FACT_STAGES, StageOrderError
 from partnerships.report import RoundReportMixin
 from partnerships.resources import (
     AgreementResource,
@@ -50,14 +54,79 @@ def _active_assignment_of(assignment_to, **lookups):
     return Exists(Assignment.objects.active().filter(**{assignment_to: OuterRef("pk")}, **lookups))
 
 
-class RecordsMilestonesMixin:
-    """After a record of a partnership is saved, the milestones its facts prove follow."""
+class _DryRun(Exception):
+    pass
+
+
+def service_refusal(call):
+    """Run `call` (a service write) in a transaction that is rolled back: the StageOrderError
+    it would raise, or None. The admin's forms ask it so that a refused change is said on the
+    form and nothing is saved, as on the card."""
+    try:
+        with transaction.atomic():
+            call()
+            raise _DryRun
+    except _DryRun:
+        return None
+    except StageOrderError as error:
+        return error
+
+
+class ThroughServicesMixin:
+    """The admin of a partnership's record writes through the services of the card, so the
+    same rules, milestones from facts and history apply whichever way a change comes in.
+
+    A subclass gives `save_with_service(request, obj, form)` (returns the saved object) and
+    `delete_with_service(request, obj)`. The form is checked with a rolled-back run of the
+    service first; a refusal is shown on the form. Deleting several at once from the list is
+    off: each deletion is checked on its own page."""
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        model_admin = self
+
+        class ServiceCheckedForm(form_class):
+            def _post_clean(self):
+                super()._post_clean()
+                if not self.errors:
+                    draft = copy.copy(self.instance)  # the dry run leaves the form's object be
+                    error = service_refusal(
+                        lambda: model_admin.save_with_service(request, draft, self)
+                    )
+                    if error is not None:
+                        self.add_error(None, str(error))
+
+        return ServiceCheckedForm
+
+    def save_model(self, request, obj, form, change):
+        saved = self.save_with_service(request, obj, form)
+        if saved is not obj:  # the service created the record: the admin goes on with it
+            obj.pk, obj._state.adding = saved.pk, False
 
     def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.milestones_record_from_facts(
-            partnership=form.instance.partnership, by=request.user
-        )
+        # The service has set the related records (partners present, signatories …).
+        for formset in formsets:
+            self.save_formset(request, form, formset, change=change)
+
+    def delete_view(self, request, object_id, extra_context=None):
+        if request.method == "POST":
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and self.has_delete_permission(request, obj):
+                error = service_refusal(lambda: self.delete_with_service(request, obj))
+                if error is not None:
+                    self.message_user(request, str(error), messages.ERROR)
+                    return redirect(
+                        f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", obj.pk
+                    )
+        return super().delete_view(request, object_id, extra_context)
+
+    def delete_model(self, request, obj):
+        self.delete_with_service(request, obj)
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)
+        return actions
 
 
 class StageFilter(admin.SimpleListFilter):
@@ -136,15 +205,6 @@ class AssignmentAnimatorFilter(AnimatorFilter):
         return queryset
 
 
-def stamp_author(obj, user):
-    """Who logged a meeting (when it is created) or last recorded a milestone or an agreement,
-    as the services do."""
-    if isinstance(obj, Meeting) and obj.pk is None:
-        obj.logged_by = user
-    elif isinstance(obj, Milestone | Agreement):
-        obj.recorded_by = user
-
-
 class DateInsideRoundForm(RoundDateMixin, forms.ModelForm):
     """The date of a meeting or a milestone lies inside the partnership's round: said next to
     the field (the database trigger that holds the rule would otherwise end the request with
@@ -154,7 +214,9 @@ class DateInsideRoundForm(RoundDateMixin, forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        self.partnership = cleaned.get("partnership")
+        self.partnership = cleaned.get("partnership") or (
+            self.instance.partnership if self.instance.partnership_id else None
+        )
         if self.partnership and cleaned.get(self.date_field):
             try:
                 self.check_day(self.date_field, cleaned[self.date_field], allow_future=True)
@@ -213,50 +275,44 @@ class PartnerInline(admin.TabularInline):
     fields = ["name", "sector", "contact_person", "phone", "joined_on", "left_on"]
 
 
-class MeetingInline(admin.TabularInline):
-    """Meetings in short; a meeting is deleted on its own page, which also withdraws the
-    milestones it alone proved."""
+class ReadOnlyInline(admin.TabularInline):
+    """A partnership's records that have rules of their own: listed here, changed on their
+    own page (the link on each row), which goes through the services."""
 
-    model = Meeting
-    form = MeetingAdminForm
     extra = 0
-    fields = ["date", "kind", "participants", "summary", "next_meeting_on"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 2})}}
     show_change_link = True
     can_delete = False
 
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
 
-class MilestoneInline(admin.TabularInline):
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+class MeetingInline(ReadOnlyInline):
+    model = Meeting
+    fields = ["date", "kind", "participants", "next_meeting_on", "logged_by"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("logged_by")
+
+
+class MilestoneInline(ReadOnlyInline):
     model = Milestone
-    form = MilestoneAdminForm
-    extra = 0
     fields = ["stage", "reached_on", "meeting", "agreement", "note"]
-    readonly_fields = ["meeting", "agreement"]
-    formfield_overrides = {models.TextField: {"widget": forms.Textarea(attrs={"rows": 1})}}
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("meeting", "agreement")
 
 
-class AgreementInline(AgreementDocumentMixin, admin.StackedInline):
+class AgreementInline(AgreementDocumentMixin, ReadOnlyInline):
     model = Agreement
-    extra = 0
-    max_num = 1
-    fields = ["kind", "signed_on", "signatories", "signatories_note", "document_link"]
-    readonly_fields = ["document_link"]
-    filter_horizontal = ["signatories"]
-
-    def get_formset(self, request, obj=None, **kwargs):
-        """Signatories are chosen among the partners of this partnership."""
-        formset = super().get_formset(request, obj, **kwargs)
-        signatories = formset.form.base_fields["signatories"]
-        signatories.queryset = obj.partners.all() if obj else Partner.objects.none()
-        return formset
+    fields = ["kind", "signed_on", "signatories_note", "document_link"]
 
 
-class JointActionInline(admin.TabularInline):
+class JointActionInline(ReadOnlyInline):
     model = JointAction
-    extra = 0
     fields = ["title", "planned_on", "status", "done_on", "participants_reached"]
 
 
@@ -347,21 +403,6 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
     def has_assign_permission(self, request):
         return request.user.has_perm("partnerships.add_assignment")
 
-    def save_formset(self, request, form, formset, change):
-        changed = [f.instance for f in formset.forms if f.has_changed()]
-        for instance in changed:
-            stamp_author(instance, request.user)
-        super().save_formset(request, form, formset, change)
-        # A meeting or an agreement corrected here proves its milestone anew (save_related).
-        evidence = {Meeting: "meeting", Agreement: "agreement"}.get(formset.model)
-        if evidence:
-            saved = [instance.pk for instance in changed if instance.pk]
-            Milestone.objects.filter(**{f"{evidence}__in": saved}).delete()
-
-    def save_related(self, request, form, formsets, change):
-        super().save_related(request, form, formsets, change)
-        services.milestones_record_from_facts(partnership=form.instance, by=request.user)
-
     @admin.action(description=_("Assign an animator"), permissions=["assign"])
     def assign_animator(self, request, queryset):
         """Assign one animator to the selected partnerships, with a reason; the previous
@@ -371,14 +412,11 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
         if form.is_valid():
             animator = form.cleaned_data["animator"]
             try:
-                with transaction.atomic():
-                    for partnership in partnerships:
-                        services.assignment_create(
-                            partnership=partnership,
-                            animator=animator,
-                            by=request.user,
-                            reason=form.cleaned_data["reason"],
-                        )
+                services.assignments_create(
+                    choices=[(partnership, animator) for partnership in partnerships],
+                    by=request.user,
+                    reason=form.cleaned_data["reason"],
+                )
             except services.AssignmentError as error:
                 self.message_user(request, str(error), messages.ERROR)
                 return None
@@ -470,7 +508,7 @@ class MeetingAttachmentInline(admin.TabularInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, MeetingHistoryAdmin):
+class MeetingAdmin(ThroughServicesMixin, SpreadsheetExportMixin, MeetingHistoryAdmin):
     resource_classes = [MeetingResource]
     form = MeetingAdminForm
     list_display = ["date", "kind", "library", "participants", "logged_by"]
@@ -486,47 +524,96 @@ class MeetingAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, MeetingHistor
     def library(self, obj):
         return obj.partnership.library.name
 
-    def save_model(self, request, obj, form, change):
-        if change:  # the service works out again the milestones the meeting proved
-            services.meeting_update(
-                meeting=obj,
-                by=request.user,
-                fields=form.cleaned_data,
-                partners_present=form.cleaned_data["partners_present"],
-            )
-        else:
-            stamp_author(obj, request.user)
-            super().save_model(request, obj, form, change)
+    def get_readonly_fields(self, request, obj=None):
+        return [*self.readonly_fields, "partnership"] if obj else self.readonly_fields
 
-    def delete_model(self, request, obj):
+    def save_with_service(self, request, obj, form):
+        data = form.cleaned_data
+        arguments = {
+            "by": request.user,
+            "fields": data,
+            "partners_present": data["partners_present"],
+        }
+        if obj.pk is None:
+            return services.meeting_create(partnership=data["partnership"], **arguments)
+        return services.meeting_update(meeting=obj, **arguments)
+
+    def delete_with_service(self, request, obj):
         services.meeting_delete(meeting=obj, by=request.user)
 
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            for meeting in queryset.select_related("partnership"):
-                services.meeting_delete(meeting=meeting, by=request.user)
+
+class MilestoneAdminAddForm(forms.ModelForm):
+    """A stage recorded by hand: the next one, in order (the service holds the rule)."""
+
+    class Meta:
+        model = Milestone
+        fields = ["partnership", "stage", "reached_on", "note"]
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(SpreadsheetExportMixin, HistoryAdmin):
+class MilestoneAdmin(ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmin):
+    """Stages recorded by hand are added here in order and removed with the later ones (the
+    confirmation lists them); a stage that a fact proves follows its meeting, agreement or
+    joint action. Only the note is changed in place."""
+
     resource_classes = [MilestoneResource]
-    form = MilestoneAdminForm
+    add_form = MilestoneAdminAddForm
     list_display = ["partnership", "stage", "reached_on", "recorded_by"]
     list_filter = ["stage", "partnership__round", "partnership__library__voivodeship"]
     list_select_related = ["partnership__library", "partnership__round", "recorded_by"]
     search_fields = ["partnership__library__name", "note"]
     date_hierarchy = "reached_on"
-    autocomplete_fields = ["partnership", "meeting", "agreement"]
-    readonly_fields = ["recorded_by"]
+    autocomplete_fields = ["partnership"]
+    readonly_fields = ["partnership", "stage", "reached_on", "meeting", "agreement",
+                       "recorded_by"]
 
-    def save_model(self, request, obj, form, change):
-        stamp_author(obj, request.user)
-        super().save_model(request, obj, form, change)
+    def get_form(self, request, obj=None, **kwargs):
+        if obj is None:
+            kwargs["form"] = self.add_form
+        return super().get_form(request, obj, **kwargs)
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.readonly_fields if obj else ["recorded_by"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["partnership", "stage", "reached_on", "note"]
+        return [*self.readonly_fields, "note"]
+
+    def save_with_service(self, request, obj, form):
+        if obj.pk is None:
+            data = form.cleaned_data
+            return services.milestone_record(
+                partnership=data["partnership"], stage=data["stage"],
+                reached_on=data["reached_on"], note=data["note"], by=request.user,
+            )
+        return services.milestone_note_update(milestone=obj, note=obj.note, by=request.user)
+
+    def delete_with_service(self, request, obj):
+        services.milestone_remove(milestone=obj, by=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and Stage(obj.stage) in FACT_STAGES:
+            return False  # corrected through its fact
+        return super().has_delete_permission(request, obj)
+
+    def get_deleted_objects(self, objs, request):
+        """The confirmation lists the later stages that go too."""
+        deleted, model_count, perms_needed, protected = super().get_deleted_objects(
+            objs, request
+        )
+        later = [
+            str(m) for obj in objs for m in services.milestone_removal(obj) if m.pk != obj.pk
+        ]
+        if later:
+            deleted = [*deleted, *later]
+            model_count = {**model_count, Milestone._meta.verbose_name_plural: len(deleted)}
+        return deleted, model_count, perms_needed, protected
 
 
 @admin.register(Agreement)
 class AgreementAdmin(
-    RecordsMilestonesMixin, AgreementDocumentMixin, SpreadsheetExportMixin, HistoryAdmin
+    ThroughServicesMixin, AgreementDocumentMixin, SpreadsheetExportMixin, HistoryAdmin
 ):
     resource_classes = [AgreementResource]
     list_display = ["partnership", "kind", "signed_on"]
@@ -549,21 +636,21 @@ class AgreementAdmin(
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "partnership"] if obj else self.readonly_fields
 
-    def save_model(self, request, obj, form, change):
-        if change:  # the service moves the `agreement` milestone with the date signed
-            services.agreement_record(
-                partnership=obj.partnership,
-                by=request.user,
-                fields=form.cleaned_data,
-                signatories=form.cleaned_data["signatories"],
-            )
-        else:
-            stamp_author(obj, request.user)
-            super().save_model(request, obj, form, change)
+    def save_with_service(self, request, obj, form):
+        data = form.cleaned_data
+        return services.agreement_record(
+            partnership=data.get("partnership") or obj.partnership,
+            by=request.user,
+            fields=data,
+            signatories=data["signatories"],
+        )
+
+    def delete_with_service(self, request, obj):
+        services.agreement_delete(agreement=obj, by=request.user)
 
 
 @admin.register(JointAction)
-class JointActionAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, HistoryAdmin):
+class JointActionAdmin(ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [JointActionResource]
     list_display = [
         "title",
@@ -578,6 +665,17 @@ class JointActionAdmin(RecordsMilestonesMixin, SpreadsheetExportMixin, HistoryAd
     search_fields = ["title", "partnership__library__name"]
     autocomplete_fields = ["partnership", "partners"]
     date_hierarchy = "planned_on"
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["partnership"] if obj else []
+
+    def save_with_service(self, request, obj, form):
+        return services.joint_action_save(
+            action=obj, by=request.user, partners=form.cleaned_data["partners"]
+        )
+
+    def delete_with_service(self, request, obj):
+        services.joint_action_delete(action=obj, by=request.user)
 
 
 class SentRecordAdmin(admin.ModelAdmin):

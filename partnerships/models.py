@@ -3,21 +3,19 @@ import datetime
 from django.conf import settings
 from django.db import models
 from django.db.models import (
-    Case,
     Count,
     Exists,
     F,
     IntegerField,
-    Max,
     OuterRef,
     Prefetch,
     Q,
     Subquery,
     Value,
-    When,
 )
 from django.db.models.functions import Coalesce, Concat
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
@@ -207,14 +205,6 @@ class Round(models.Model):
         return min(max(day, self.start), self.end)
 
 
-def _stage_rank_expression(field: str = "stage"):
-    return Case(
-        *[When(**{field: stage.value}, then=Value(stage.rank)) for stage in Stage],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
-
-
 def _count(queryset):
     """A correlated COUNT(*) subquery of `queryset` (which filters on OuterRef)."""
     return Coalesce(
@@ -251,46 +241,26 @@ class PartnershipQuerySet(models.QuerySet):
         return self.filter(scope)
 
     def with_progress(self, as_of: datetime.date | None = None):
-        """Annotate `stage_rank` (0 = not started … 7 = evaluation) and `status` as they stood
-        on `as_of` (default today), from the dated milestones and the round's deadlines."""
-        as_of = as_of or timezone.localdate()
-        reached = (
-            Milestone.objects.filter(partnership=OuterRef("pk"), reached_on__lte=as_of)
-            .values("partnership")
-            .annotate(rank=Max(_stage_rank_expression()))
-            .values("rank")
-        )
-        overdue = Q(pk__in=[])
-        for stage in Stage:
-            overdue |= Q(stage_rank__lt=stage.rank, **{f"round__deadline_{stage.value}__lt": as_of})
-        return self.annotate(
-            stage_rank=Coalesce(Subquery(reached, output_field=IntegerField()), Value(0))
-        ).annotate(
-            status=Case(
-                When(withdrawn_on__lte=as_of, then=Value(Status.WITHDRAWN.value)),
-                When(stage_rank__gte=len(STAGE_ORDER), then=Value(Status.DONE.value)),
-                When(overdue, then=Value(Status.LATE.value)),
-                default=Value(Status.ON_TRACK.value),
-                output_field=models.CharField(),
-            )
-        )
+        """Annotate what the state of each partnership on `as_of` (default today) needs:
+        `stage_rank`, `status`, the last and next meeting … — see `partnerships.progress`, the
+        one home of these rules; `partnership.progress` then gives the whole state."""
+        from partnerships import progress
+
+        return progress.annotate(self, as_of)
 
     def with_activity(self, as_of: datetime.date | None = None):
-        """Annotate what the lists show about each partnership on `as_of` (default today):
-        `last_meeting_on`, `next_meeting_on` (planned at the latest meeting), `meetings_count`,
-        `partners_count` (partners who had joined and not left), and the active animator's
-        `animator_name` and `expert_name`, all as subqueries (no extra query per row)."""
+        """Annotate what the lists show about each partnership on `as_of` (default today)
+        beside its progress: `meetings_count`, `partners_count` (partners who had joined and not
+        left), and the active animator's `animator_name` and `expert_name`, all as subqueries
+        (no extra query per row)."""
         as_of = as_of or timezone.localdate()
         meetings = Meeting.objects.filter(partnership=OuterRef("pk"), date__lte=as_of)
-        latest = meetings.order_by("-date", "-pk")
         partners = Partner.objects.filter(partnership=OuterRef("pk")).filter(
             Q(joined_on__isnull=True) | Q(joined_on__lte=as_of),
             Q(left_on__isnull=True) | Q(left_on__gt=as_of),
         )
         active = Assignment.objects.filter(partnership=OuterRef("pk"), ended_at__isnull=True)
         return self.annotate(
-            last_meeting_on=Subquery(latest.values("date")[:1]),
-            next_meeting_on=Subquery(latest.values("next_meeting_on")[:1]),
             meetings_count=_count(meetings),
             partners_count=_count(partners),
             animator_name=Subquery(
@@ -371,6 +341,14 @@ class Partnership(models.Model):
     def stage(self):
         """The stage reached (needs `with_progress()`); None before the first milestone."""
         return Stage.from_rank(self.stage_rank)
+
+    @cached_property
+    def progress(self):
+        """The partnership's state on the day given to `with_progress()`: stage, status, next
+        deadline or overdue stage, quiet days, missed meeting (`partnerships.progress`)."""
+        from partnerships.progress import Progress
+
+        return Progress.of(self)
 
     @property
     def active_assignment(self):

@@ -145,19 +145,25 @@ def milestones_record_from_facts(*, partnership, by=None) -> dict:
 
 
 @transaction.atomic
-def assignments_accept(*, choices, by, reason: str) -> list[Assignment]:
-    """Assign several unassigned partnerships at once: `choices` is a list of
-    (partnership, animator). All or nothing: one conflict and none is saved."""
+def assignments_create(*, choices, by, reason: str, expected_current=ANY) -> list[Assignment]:
+    """Assign several partnerships at once: `choices` is a list of (partnership, animator);
+    the previous assignments end and stay in the history. All or nothing: one refusal and none
+    is saved. With `expected_current=None` only partnerships that have no animator yet."""
     return [
         assignment_create(
             partnership=partnership,
             animator=animator,
             by=by,
             reason=reason,
-            expected_current=None,
+            expected_current=expected_current,
         )
         for partnership, animator in choices
     ]
+
+
+def assignments_accept(*, choices, by, reason: str) -> list[Assignment]:
+    """Accept a proposal for partnerships that had no animator (see `assignments_create`)."""
+    return assignments_create(choices=choices, by=by, reason=reason, expected_current=None)
 
 
 def _store_attachments(*, meeting, attachments, by):
@@ -250,6 +256,15 @@ def milestone_record(*, partnership, stage, reached_on, note, by) -> Milestone:
         partnership=partnership, stage=stage, reached_on=reached_on, note=note, recorded_by=by
     )
     milestones_record_from_facts(partnership=partnership, by=by)
+    return milestone
+
+
+@transaction.atomic
+def milestone_note_update(*, milestone, note, by) -> Milestone:
+    """Change the note of a milestone (its stage and day are corrected by removing it)."""
+    milestone.note = note
+    milestone.recorded_by = by
+    milestone.save(update_fields=["note", "recorded_by"])
     return milestone
 
 

@@ -216,11 +216,10 @@ def test_partnership_page_query_count_does_not_grow(client, expert, round_, size
     ContentType.objects.clear_cache()
 
     # PAGE; the partnership with its library, round and annotations; the rows of each inline:
-    # assignments, partners, meetings, milestones (with their evidence), the agreement and its
-    # signatories, joint actions; the library and round shown in their autocomplete fields;
-    # the content type (for the history link); the partners offered as signatories, in the
-    # agreement's form and in its empty template.
-    with django_assert_num_queries(PAGE + 1 + 7 + 2 + 1 + 2):
+    # assignments, partners, meetings (with who logged them), milestones (with their
+    # evidence), the agreement, joint actions; the library and round shown in their
+    # autocomplete fields; the content type (for the history link).
+    with django_assert_num_queries(PAGE + 1 + 6 + 2 + 1):
         response = client.get(admin_url("partnerships.partnership", "change", partnership.pk))
 
     assert response.status_code == 200
@@ -377,118 +376,35 @@ class TestAssignAction:
         assert Assignment.objects.count() == 2
 
 
-class TestRecording:
-    def test_partnership_page_saves_inlines_and_records_milestones(self, client, expert, round_):
+class TestRecordsOfAPartnership:
+    def test_partnership_page_lists_records_with_rules_read_only_with_links(self, client,
+                                                                             expert, round_):
         partnership = build(round_, expert, 1)[0]
-        url = admin_url("partnerships.partnership", "change", partnership.pk)
         client.force_login(expert)
-        data = form_data(client.get(url))
-        data |= {
-            "meetings-TOTAL_FORMS": "2",
-            "meetings-1-date": "2026-04-20",
-            "meetings-1-kind": MeetingKind.PARTNERSHIP,
-            "meetings-1-participants": "14",
-            "meetings-1-summary": "Pierwsze spotkanie partnerstwa.",
-        }
 
-        response = client.post(url, data)
+        response = client.get(admin_url("partnerships.partnership", "change", partnership.pk))
 
-        assert response.status_code == 302, response.context["errors"]
-        meeting = partnership.meetings.get(kind=MeetingKind.PARTNERSHIP)
-        assert meeting.logged_by == expert
-        milestone = partnership.milestones.get(stage=Stage.FIRST_MEETING)
-        assert (milestone.reached_on, milestone.meeting) == (meeting.date, meeting)
+        content = response.content.decode()
+        for editable in ("meetings-0-date", "milestones-0-stage", "agreement-0-signed_on",
+                         "joint_actions-0-status"):
+            assert f'name="{editable}"' not in content
+        meeting = partnership.meetings.get()
+        assert admin_url("partnerships.meeting", "change", meeting.pk) in content
 
     @pytest.mark.parametrize("day", ["2026-02-27", "2026-10-01"])
     def test_meeting_date_outside_the_round(self, client, expert, round_, day):
         partnership = build(round_, expert, 1)[0]
-        url = admin_url("partnerships.partnership", "change", partnership.pk)
+        meeting = partnership.meetings.get()
+        url = admin_url("partnerships.meeting", "change", meeting.pk)
         client.force_login(expert)
-        data = form_data(client.get(url)) | {"meetings-0-date": day}
 
-        response = client.post(url, data)
+        response = client.post(url, form_data(client.get(url)) | {"date": day})
 
         assert response.status_code == 200
         assert "Data musi mieścić się w rundzie: 1 marca 2026 – 30 września 2026." in (
             response.content.decode()
         )
         assert partnership.meetings.get().date == round_.start + datetime.timedelta(20)
-
-    def test_meeting_added_on_its_page_sets_the_first_meeting_milestone(self, client, expert,
-                                                                        round_):
-        partnership = build(round_, expert, 1)[0]
-        client.force_login(expert)
-        data = form_data(client.get(admin_url("partnerships.meeting", "add"))) | {
-            "partnership": partnership.pk,
-            "date": "2026-04-10",
-            "kind": MeetingKind.PARTNERSHIP,
-            "participants": "9",
-        }
-
-        response = client.post(admin_url("partnerships.meeting", "add"), data)
-
-        assert response.status_code == 302
-        meeting = Meeting.objects.get(kind=MeetingKind.PARTNERSHIP)
-        assert meeting.logged_by == expert
-        assert partnership.milestones.get(stage=Stage.FIRST_MEETING).meeting == meeting
-
-    @pytest.fixture
-    def first_meeting(self, round_, expert):
-        """A complete partnership whose first partnership meeting set its milestone."""
-        partnership = build(round_, expert, 1)[0]
-        meeting = factories.MeetingFactory(partnership=partnership, kind=MeetingKind.PARTNERSHIP)
-        milestones_record_from_facts(partnership=partnership)
-        return meeting
-
-    def test_meeting_corrected_on_the_partnership_page_moves_its_milestone(self, client, expert,
-                                                                           first_meeting):
-        partnership = first_meeting.partnership
-        url = admin_url("partnerships.partnership", "change", partnership.pk)
-        client.force_login(expert)
-        response = client.get(url)
-        index = [f.instance for f in response.context["inline_admin_formsets"][2].formset.forms]
-        data = form_data(response) | {f"meetings-{index.index(first_meeting)}-date": "2026-05-05"}
-
-        response = client.post(url, data)
-
-        assert response.status_code == 302, response.context["errors"]
-        milestone = partnership.milestones.get(stage=Stage.FIRST_MEETING)
-        assert (milestone.meeting, milestone.reached_on) == (first_meeting, D(2026, 5, 5))
-
-    def test_meeting_corrected_on_its_page_works_its_milestone_out_again(self, client, expert,
-                                                                         first_meeting):
-        url = admin_url("partnerships.meeting", "change", first_meeting.pk)
-        client.force_login(expert)
-        data = form_data(client.get(url)) | {"kind": MeetingKind.VISIT}
-
-        assert client.post(url, data).status_code == 302
-
-        assert not Milestone.objects.filter(stage=Stage.FIRST_MEETING).exists()
-
-    def test_agreement_corrected_on_its_page_moves_its_milestone(self, client, expert, round_):
-        partnership = build(round_, expert, 1)[0]
-        milestones_record_from_facts(partnership=partnership)
-        url = admin_url("partnerships.agreement", "change", partnership.agreement.pk)
-        client.force_login(expert)
-        data = form_data(client.get(url)) | {"signed_on": "2026-05-20"}
-
-        assert client.post(url, data).status_code == 302
-
-        milestone = partnership.milestones.get(stage=Stage.AGREEMENT)
-        assert milestone.reached_on == datetime.date(2026, 5, 20)
-        assert partnership.agreement.signatories.count() == 1
-
-    def test_deleting_a_meeting_withdraws_the_milestone_it_proved(self, client, expert, round_):
-        partnership = build(round_, expert, 1)[0]
-        meeting = factories.MeetingFactory(partnership=partnership, kind=MeetingKind.PARTNERSHIP)
-        milestones_record_from_facts(partnership=partnership)
-        client.force_login(expert)
-
-        response = client.post(admin_url("partnerships.meeting", "delete", meeting.pk),
-                               {"post": "yes"})
-
-        assert response.status_code == 302
-        assert not Milestone.objects.filter(stage=Stage.FIRST_MEETING).exists()
 
 
 @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.EXPERT])
