@@ -374,7 +374,8 @@ def _groups(records_oldest_first, records, previous):
             group.kind, group.old, group.last = "~", group.last, record
             continue
         group = _Group(source=source, kind=kind, first=record, last=record)
-        if kind == "~":
+        if kind in ("~", "-"):
+            # A deletion's row has no many-to-many rows left: they come from the version before.
             group.old = records.get((index, previous[(index, record.history_id)]))
         groups.append(group)
         open_groups[key] = group
@@ -433,6 +434,8 @@ def _entry(group, m2m) -> Entry | None:
     else:
         for f in _fields(source):
             value = _value(source, last, f, m2m)
+            if value == "—" and f.many_to_many and group.old is not None:
+                value = _value(source, group.old, f, m2m)
             if value != "—":
                 changes.append(Change(capfirst(f.verbose_name), None, value))
     text_key = RESTORED if group.first.history_change_reason == RESTORED else kind

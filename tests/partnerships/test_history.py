@@ -123,8 +123,10 @@ class TestAnExpertsCorrectionAndDeletion:
         assert "<del>12</del>" in correction and "<ins>15</ins>" in correction
         assert "<del>Pierwsze spotkanie partnerstwa w bibliotece.</del>" in correction
         assert "<ins>Spotkanie przełożone, omówiono plan.</ins>" in correction
-        # What was deleted, as it stood.
-        deletion = content[content.index("Deleted the meeting of 10 June") :]
+        # What was deleted, as it stood, with the partners present.
+        deletion = content[content.index("Deleted the meeting of 10 June") : content.index(
+            "Meeting of 10 June: changed"
+        )]
         assert "Spotkanie przełożone, omówiono plan." in deletion
         assert "Szkoła Podstawowa" in deletion
 
