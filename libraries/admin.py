@@ -5,16 +5,16 @@ from django.utils.translation import gettext_lazy as _
 
 from libraries.models import Library, Voivodeship
 from libraries.resources import LibraryResource, VoivodeshipResource
-from partnerships.admin import AnimatorFilter, ExpertFilter
+from partnerships.filters import AnimatorListFilter, ExpertListFilter
 from partnerships.history_admin import HistoryAdmin
 from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
 
 
-class LibraryAnimatorFilter(AnimatorFilter):
+class LibraryAnimatorFilter(AnimatorListFilter):
     assignment_to = "partnership__library"
 
 
-class LibraryExpertFilter(ExpertFilter):
+class LibraryExpertFilter(ExpertListFilter):
     assignment_to = "partnership__library"
 
 

@@ -3,18 +3,21 @@ import copy
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Exists, OuterRef
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from animators.models import Animator
 from partnerships import services
+from partnerships.filters import (
+    AnimatorListFilter,
+    ExpertListFilter,
+    StageListFilter,
+    StatusListFilter,
+)
 from partnerships.forms import AssignmentForm, RoundDateMixin
 from partnerships.history_admin import HistoryAdmin, MeetingHistoryAdmin
 from partnerships.models import (
@@ -45,13 +48,6 @@ from partnerships.resources import (
     RoundResource,
 )
 from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
-from prb_partnerships.roles import Role
-
-
-def _active_assignment_of(assignment_to, **lookups):
-    """Exists: an active assignment of the listed object (`assignment_to` is the path from an
-    assignment to it) matching `lookups`."""
-    return Exists(Assignment.objects.active().filter(**{assignment_to: OuterRef("pk")}, **lookups))
 
 
 class _DryRun(Exception):
@@ -129,74 +125,7 @@ class ThroughServicesMixin:
         return actions
 
 
-class StageFilter(admin.SimpleListFilter):
-    """By the stage reached: the `stage_rank` annotation of `with_progress()`."""
-
-    title = _("stage")
-    parameter_name = "stage"
-
-    def lookups(self, request, model_admin):
-        return [("0", _("not started yet"))] + [(str(s.rank), s.label) for s in Stage]
-
-    def queryset(self, request, queryset):
-        if self.value() in {str(rank) for rank in range(len(Stage) + 1)}:
-            return queryset.filter(stage_rank=int(self.value()))
-        return queryset
-
-
-class StatusFilter(admin.SimpleListFilter):
-    """By the `status` annotation of `with_progress()`."""
-
-    title = _("status")
-    parameter_name = "status"
-
-    def lookups(self, request, model_admin):
-        return Status.choices
-
-    def queryset(self, request, queryset):
-        if self.value() in Status.values:
-            return queryset.filter(status=self.value())
-        return queryset
-
-
-class AnimatorFilter(admin.SimpleListFilter):
-    """By the animator of the active assignment (ended ones are history)."""
-
-    title = _("animator")
-    parameter_name = "animator"
-    assignment_to = "partnership"
-
-    def lookups(self, request, model_admin):
-        return [(a.pk, str(a)) for a in Animator.objects.select_related("user")]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(
-                _active_assignment_of(self.assignment_to, animator_id=int(self.value()))
-            )
-        return queryset
-
-
-class ExpertFilter(admin.SimpleListFilter):
-    """By the expert who supervises the animator of the active assignment."""
-
-    title = _("CAL expert")
-    parameter_name = "expert"
-    assignment_to = "partnership"
-
-    def lookups(self, request, model_admin):
-        experts = get_user_model().objects.filter(groups__name=Role.EXPERT).order_by("last_name")
-        return [(u.pk, u.get_full_name() or u.email) for u in experts]
-
-    def queryset(self, request, queryset):
-        if self.value() and self.value().isdigit():
-            return queryset.filter(
-                _active_assignment_of(self.assignment_to, animator__expert_id=int(self.value()))
-            )
-        return queryset
-
-
-class AssignmentAnimatorFilter(AnimatorFilter):
+class AssignmentAnimatorFilter(AnimatorListFilter):
     """On the list of assignments: every assignment of the animator, ended ones too."""
 
     def queryset(self, request, queryset):
@@ -341,10 +270,10 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
     ]
     list_filter = [
         "library__voivodeship",
-        StageFilter,
-        StatusFilter,
-        AnimatorFilter,
-        ExpertFilter,
+        StageListFilter,
+        StatusListFilter,
+        AnimatorListFilter,
+        ExpertListFilter,
         "round",
     ]
     list_select_related = ["library__voivodeship", "round"]

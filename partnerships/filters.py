@@ -1,5 +1,6 @@
 import django_filters
 from django import forms
+from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
@@ -101,25 +102,89 @@ class PartnershipFilterSet(django_filters.FilterSet):
             | Exists(Partner.objects.filter(partnership=OuterRef("pk"), name__icontains=value))
         )
 
-    def filter_stage(self, queryset, name, value):
+    @staticmethod
+    def filter_stage(queryset, name, value):
         rank = 0 if value == NOT_STARTED else Stage(value).rank
         return queryset.filter(stage_rank=rank)
 
     def filter_animator(self, queryset, name, value):
-        return queryset.filter(
-            Exists(
-                Assignment.objects.active().filter(partnership=OuterRef("pk"), animator=value)
-            )
-        )
+        return queryset.filter(Assignment.objects.active_exists(animator=value))
 
     def filter_expert(self, queryset, name, value):
-        return queryset.filter(
-            Exists(
-                Assignment.objects.active().filter(
-                    partnership=OuterRef("pk"), animator__expert=value
+        return queryset.filter(Assignment.objects.active_exists(animator__expert=value))
+
+
+# ----- The same filters in the admin's lists (partnerships, libraries, assignments) -----
+
+
+class StageListFilter(admin.SimpleListFilter):
+    """By the stage reached (the `stage_rank` of `with_progress()`), as the list's `stage`."""
+
+    title = _("stage")
+    parameter_name = "stage"
+
+    def lookups(self, request, model_admin):
+        return PartnershipFilterSet.base_filters["stage"].extra["choices"]
+
+    def queryset(self, request, queryset):
+        if self.value() in {NOT_STARTED, *Stage.values}:
+            return PartnershipFilterSet.filter_stage(queryset, "stage", self.value())
+        return queryset
+
+
+class StatusListFilter(admin.SimpleListFilter):
+    """By the `status` of `with_progress()`."""
+
+    title = _("status")
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return Status.choices
+
+    def queryset(self, request, queryset):
+        if self.value() in Status.values:
+            return queryset.filter(status=self.value())
+        return queryset
+
+
+class AnimatorListFilter(admin.SimpleListFilter):
+    """By the animator of the active assignment (ended ones are history); `assignment_to` is
+    the path from an assignment to the listed rows."""
+
+    title = _("animator")
+    parameter_name = "animator"
+    assignment_to = "partnership"
+
+    def lookups(self, request, model_admin):
+        return [(a.pk, str(a)) for a in Animator.objects.select_related("user")]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(
+                Assignment.objects.active_exists(self.assignment_to, animator_id=int(self.value()))
+            )
+        return queryset
+
+
+class ExpertListFilter(admin.SimpleListFilter):
+    """By the expert who supervises the animator of the active assignment."""
+
+    title = _("CAL expert")
+    parameter_name = "expert"
+    assignment_to = "partnership"
+
+    def lookups(self, request, model_admin):
+        experts = PartnershipFilterSet.base_filters["expert"].extra["queryset"].all()
+        return [(u.pk, u.get_full_name() or u.email) for u in experts]
+
+    def queryset(self, request, queryset):
+        if self.value() and self.value().isdigit():
+            return queryset.filter(
+                Assignment.objects.active_exists(
+                    self.assignment_to, animator__expert_id=int(self.value())
                 )
             )
-        )
+        return queryset
 
 
 class RoundForm(forms.Form):

@@ -360,6 +360,12 @@ class AssignmentQuerySet(models.QuerySet):
     def active(self):
         return self.filter(ended_at__isnull=True)
 
+    def active_exists(self, path="partnership", **lookups):
+        """Exists: an active assignment of the outer row matching `lookups` — `path` leads
+        from an assignment to that row (`partnership`, `partnership__library` …). What the
+        list's filters, the admin's filters and the pages ask "whose animator is X"."""
+        return Exists(self.active().filter(**{path: OuterRef("pk")}, **lookups))
+
 
 class Assignment(models.Model):
     """An animator supporting a partnership; ended (not deleted) when reassigned."""

@@ -266,10 +266,11 @@ class TestFilters:
         def shown(**params):
             return {obj.pk for obj in self.shown(client, "partnerships.partnership", **params)}
 
-        assert shown(stage="0") == {p["withdrawn"].pk}
-        assert shown(stage="1") == {p["late"].pk}
-        assert shown(stage="3") == {p["on_track"].pk}
-        assert shown(stage="7") == {p["done"].pk}
+        # The same values as the `stage` filter of /libraries/.
+        assert shown(stage="not_started") == {p["withdrawn"].pk}
+        assert shown(stage="diagnosis") == {p["late"].pk}
+        assert shown(stage="first_meeting") == {p["on_track"].pk}
+        assert shown(stage="evaluation") == {p["done"].pk}
         assert shown(stage="nonsense") == {p[k].pk for k in ("late", "on_track", "done",
                                                             "withdrawn")}
         for status in ("late", "on_track", "done", "withdrawn"):
