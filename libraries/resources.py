@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from import_export.fields import Field
 
-from libraries.models import GminaType, Library, LibraryKind, Voivodeship
+from libraries.models import TERC, GminaType, Library, LibraryKind, Voivodeship
 from libraries.services import library_save_imported
 from partnerships.models import Round
 from prb_partnerships.importexport import (
@@ -37,7 +37,6 @@ from prb_partnerships.importexport import (
 from prb_partnerships.roles import Role
 
 User = get_user_model()
-TERC = re.compile(r"^\d{7}$")
 
 
 class TercWidget(TextWidget):

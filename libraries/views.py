@@ -1,14 +1,12 @@
-import tablib
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from libraries.models import Library
 from partnerships.filters import PartnershipFilterSet, RoundForm
@@ -25,9 +23,11 @@ from partnerships.models import (
     Status,
     sector_mix,
 )
+from partnerships.resources import PartnershipListResource
 from partnerships.views import can_edit, can_edit_meeting
 from prb_partnerships.collation import polish
 from prb_partnerships.roles import Role, has_role, sees_everything
+from prb_partnerships.spreadsheets import CONTENT_TYPES, file_response
 
 PAGE_SIZE = 50
 
@@ -230,47 +230,15 @@ def library_list(request):
     )
 
 
-EXPORT_COLUMNS = [
-    (gettext_lazy("Library"), lambda p: p.library.name),
-    (gettext_lazy("TERC code"), lambda p: p.library.terc),
-    (gettext_lazy("Voivodeship"), lambda p: p.library.voivodeship.name),
-    (gettext_lazy("Powiat"), lambda p: p.library.powiat),
-    (gettext_lazy("Gmina"), lambda p: p.library.gmina),
-    (gettext_lazy("Gmina type"), lambda p: p.library.get_gmina_type_display()),
-    (gettext_lazy("Town"), lambda p: p.library.town),
-    (gettext_lazy("Animator"), lambda p: p.animator_name or ""),
-    (gettext_lazy("CAL expert"), lambda p: p.expert_name or ""),
-    (gettext_lazy("Stage (number)"), lambda p: p.stage_rank),
-    (gettext_lazy("Stage"), lambda p: str(p.stage.label if p.stage else _("not started yet"))),
-    (gettext_lazy("Status"), lambda p: str(Status(p.status).label)),
-    (gettext_lazy("Last meeting"), lambda p: p.last_meeting_on or ""),
-    (gettext_lazy("Next meeting"), lambda p: p.next_meeting_on or ""),
-    (gettext_lazy("Meetings"), lambda p: p.meetings_count),
-    (gettext_lazy("Partners"), lambda p: p.partners_count),
-]
-EXPORT_FORMATS = {
-    "csv": "text/csv; charset=utf-8",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
-
-
 @login_required
 def library_export(request, fmt):
     """What `/libraries/` shows with the same filters and order, all pages, as CSV or XLSX."""
-    if fmt not in EXPORT_FORMATS:
+    if fmt not in CONTENT_TYPES:
         raise Http404
     _list_access(request.user)
     round_, filterset = _filtered_partnerships(request)
     if not filterset.is_valid():
         return redirect(f"{reverse('libraries:library_list')}?{request.GET.urlencode()}")
-    dataset = tablib.Dataset(headers=[str(header) for header, _value in EXPORT_COLUMNS])
+    dataset = PartnershipListResource().export(queryset=filterset.qs)
     dataset.title = _("Partnerships")
-    for partnership in filterset.qs:
-        dataset.append([value(partnership) for _header, value in EXPORT_COLUMNS])
-    content = dataset.export(fmt)
-    if fmt == "csv":
-        content = "\ufeff" + content  # a BOM, so that spreadsheets read Polish letters right
-    response = HttpResponse(content, content_type=EXPORT_FORMATS[fmt])
-    filename = f"partnerstwa-{timezone.localdate():%Y-%m-%d}.{fmt}"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(dataset, fmt, f"partnerstwa-{timezone.localdate():%Y-%m-%d}")

@@ -31,8 +31,7 @@ from partnerships.resources import (
 from prb_partnerships.collation import polish
 from prb_partnerships.importexport import filename_slug
 from prb_partnerships.roles import sees_everything
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+from prb_partnerships.spreadsheets import file_response
 
 
 def _cell(value):
@@ -126,10 +125,9 @@ def round_report(round_, *, as_of=None) -> tablib.Databook:
 
 
 def round_report_response(round_) -> HttpResponse:
-    response = HttpResponse(round_report(round_).export("xlsx"), content_type=XLSX)
-    filename = f"raport-{filename_slug(round_.name)}-{timezone.localdate():%Y-%m-%d}.xlsx"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    """The workbook, written so that no cell runs as a formula (prb_partnerships.spreadsheets)."""
+    name = f"raport-{filename_slug(round_.name)}-{timezone.localdate():%Y-%m-%d}"
+    return file_response(round_report(round_), "xlsx", name)
 
 
 class RoundReportMixin:

@@ -5,9 +5,9 @@
   in the history; a row whose animator is already assigned changes nothing.
 - The other resources export the admin's changelists as filtered. Their columns also make the
   sheets of the round report (partnerships/report.py).
+- `PartnershipListResource` exports `/libraries/` as filtered (libraries.views.library_export).
 """
 
-import re
 from operator import attrgetter
 
 from django.core.exceptions import ValidationError
@@ -16,9 +16,8 @@ from django.utils.translation import gettext_lazy
 from import_export.fields import Field
 
 from animators.models import Animator
-from libraries.models import Library, terc_validator
+from libraries.models import TERC, Library, terc_validator
 from libraries.resources import TercWidget
-from libraries.views import EXPORT_COLUMNS
 from partnerships.models import (
     Agreement,
     Assignment,
@@ -29,6 +28,7 @@ from partnerships.models import (
     Partnership,
     Round,
     Stage,
+    Status,
 )
 from partnerships.services import AssignmentError, assignment_create
 from prb_partnerships.importexport import (
@@ -43,8 +43,6 @@ from prb_partnerships.importexport import (
     export_resource,
     label,
 )
-
-TERC = re.compile(r"^\d{7}$")
 
 
 def _person(user) -> str:
@@ -66,8 +64,28 @@ def _field(model, name, value=None):
     return (label(model, name), value or attrgetter(name))
 
 
+# The columns of `/libraries/export.*`: what the list shows. The stage, status, people and
+# counts are the annotations of Partnership.objects.with_progress() and with_activity().
+LIST_COLUMNS = [
+    (gettext_lazy("Library"), lambda p: p.library.name),
+    (gettext_lazy("TERC code"), lambda p: p.library.terc),
+    (gettext_lazy("Voivodeship"), lambda p: p.library.voivodeship.name),
+    (gettext_lazy("Powiat"), lambda p: p.library.powiat),
+    (gettext_lazy("Gmina"), lambda p: p.library.gmina),
+    (gettext_lazy("Gmina type"), lambda p: p.library.get_gmina_type_display()),
+    (gettext_lazy("Town"), lambda p: p.library.town),
+    (gettext_lazy("Animator"), lambda p: p.animator_name or ""),
+    (gettext_lazy("CAL expert"), lambda p: p.expert_name or ""),
+    (gettext_lazy("Stage (number)"), lambda p: p.stage_rank),
+    (gettext_lazy("Stage"), lambda p: str(p.stage.label if p.stage else _("not started yet"))),
+    (gettext_lazy("Status"), lambda p: str(Status(p.status).label)),
+    (gettext_lazy("Last meeting"), lambda p: p.last_meeting_on or ""),
+    (gettext_lazy("Next meeting"), lambda p: p.next_meeting_on or ""),
+    (gettext_lazy("Meetings"), lambda p: p.meetings_count),
+    (gettext_lazy("Partners"), lambda p: p.partners_count),
+]
 PARTNERSHIP_COLUMNS = [
-    *EXPORT_COLUMNS,
+    *LIST_COLUMNS,
     _field(Partnership, "withdrawn_on"),
 ]
 MEETING_COLUMNS = [
@@ -137,6 +155,9 @@ RoundResource = export_resource(
     Round,
     [_field(Round, name) for name in ("name", "start", "end", *(f"deadline_{s}" for s in Stage))],
     name="RoundResource",
+)
+PartnershipListResource = export_resource(
+    Partnership, LIST_COLUMNS, name="PartnershipListResource"
 )
 PartnershipResource = export_resource(
     Partnership,

@@ -10,6 +10,9 @@ Reading a file:
   other names (its English field names, e.g. "terc"). Unknown columns ("Lp.", "Uwagi") are
   ignored and listed in the preview; a missing required column or one given twice stops the file.
 - "Row" always means the row of the spreadsheet: the column names are row 1.
+- A cell that an export wrote with an apostrophe before =, +, -, @, a tab or a carriage return
+  (so that it cannot run as a formula, see prb_partnerships/spreadsheets.py) is read without
+  that apostrophe: an export imports back unchanged.
 
 All or nothing: the preview runs the whole import in a transaction that is rolled back, and the
 confirmed import runs again in one transaction that is rolled back when any row has a problem
@@ -22,8 +25,8 @@ fixed Polish strings (see the README), not translated: a file exported in Englis
 
 import codecs
 import csv
+import io
 import re
-import unicodedata
 from dataclasses import dataclass
 
 import tablib
@@ -43,6 +46,9 @@ from import_export.forms import ExportForm
 from import_export.results import RowResult
 from import_export.widgets import Widget
 from openpyxl.utils import get_column_letter
+
+from prb_partnerships.spreadsheets import csv_text, unquote, xlsx_bytes
+from prb_partnerships.text import fold
 
 # --- reading files ------------------------------------------------------------------------------
 
@@ -116,8 +122,7 @@ def _dataset(rows) -> tablib.Dataset:
 
 
 class CSVFormat(base_formats.CSV):
-    """CSV read as bytes (the encoding is detected here, not assumed) and written with a BOM, so
-    that Excel shows the Polish letters of an export."""
+    """CSV read as bytes (the encoding is detected here, not assumed); written by `csv_text`."""
 
     def is_binary(self):
         return True
@@ -129,18 +134,23 @@ class CSVFormat(base_formats.CSV):
         text = decode_csv(in_stream) if isinstance(in_stream, bytes) else in_stream
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-        return _dataset(csv.reader(text.splitlines(), delimiter=delimiter))
+        # newline="": a line break inside a quoted cell stays in the cell
+        return _dataset(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
 
     def export_data(self, dataset, **kwargs):
-        return "\ufeff" + super().export_data(dataset, **kwargs)
+        return csv_text(dataset)
 
 
 class XLSXFormat(base_formats.XLSX):
-    """The first sheet of a workbook; blank rows at its end (formatted but empty) are dropped."""
+    """The first sheet of a workbook; blank rows at its end (formatted but empty) are dropped.
+    Written by `xlsx_bytes`."""
 
     def create_dataset(self, in_stream):
         dataset = super().create_dataset(in_stream)
         return _dataset([dataset.headers or [], *dataset])
+
+    def export_data(self, dataset, **kwargs):
+        return xlsx_bytes(dataset)
 
 
 FORMATS = [CSVFormat, XLSXFormat]
@@ -150,18 +160,19 @@ FORMATS = [CSVFormat, XLSXFormat]
 
 
 def cell_text(value) -> str:
-    """A cell as text: numbers from a workbook without a trailing ".0", blanks as ""."""
+    """A cell as text: numbers from a workbook without a trailing ".0", blanks as "", without
+    the apostrophe an export put before a formula-like beginning, and, as every value the
+    application keeps, without spaces, tabs or line breaks around it."""
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
-    return str(value).strip()
+    return unquote(str(value).strip()).strip()
 
 
 def header_key(text) -> str:
     """What a column name is matched on: letters and digits only, lower case, no diacritics."""
-    text = unicodedata.normalize("NFKD", str(text).replace("ł", "l").replace("Ł", "L"))
-    return "".join(c for c in text.lower() if c.isalnum() and not unicodedata.combining(c))
+    return "".join(c for c in fold(text).lower() if c.isalnum())
 
 
 class TextWidget(Widget):
@@ -463,9 +474,9 @@ class SpreadsheetResource(resources.ModelResource):
     # Export
 
     def filter_export(self, queryset, **kwargs):
-        return queryset.select_related(*self.export_select_related).prefetch_related(
-            *self.export_prefetch_related
-        )
+        if self.export_select_related:  # select_related() without fields follows every key
+            queryset = queryset.select_related(*self.export_select_related)
+        return queryset.prefetch_related(*self.export_prefetch_related)
 
     export_select_related: tuple = ()
     export_prefetch_related: tuple = ()
@@ -508,7 +519,7 @@ def local_date(value):
 
 def filename_slug(text) -> str:
     """`text` for a file name: "wspólne działania" → "wspolne-dzialania"."""
-    return slugify(str(text).replace("ł", "l").replace("Ł", "L"))
+    return slugify(fold(text))
 
 
 def choice_label(obj, field_name) -> str:
