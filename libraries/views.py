@@ -3,12 +3,12 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from libraries.models import Library
+from partnerships.access import can_edit, can_edit_meeting, get_library_for_user
 from partnerships.filters import PartnershipFilterSet, RoundForm
 from partnerships.history import latest_entries
 from partnerships.models import (
@@ -20,28 +20,19 @@ from partnerships.models import (
     Partnership,
     Round,
     Sector,
-    Status,
     sector_mix,
 )
 from partnerships.resources import PartnershipListResource
-from partnerships.views import can_edit, can_edit_meeting
 from prb_partnerships.collation import polish
-from prb_partnerships.roles import Role, has_role, sees_everything
+from prb_partnerships.roles import STAFF_ROLES, Role, has_role, role_required, sees_everything
 from prb_partnerships.spreadsheets import CONTENT_TYPES, file_response
 
 PAGE_SIZE = 50
 
 
-def get_library_for_user(user, pk):
-    """The library `pk` if `user` may see it, else 404."""
-    return get_object_or_404(Library.objects.visible_to(user).select_related("voivodeship"), pk=pk)
-
-
-@login_required
+@role_required(Role.ANIMATOR)
 def library_mine(request):
     """The animator's home: their libraries, what needs action first."""
-    if not has_role(request.user, Role.ANIMATOR):
-        raise PermissionDenied
     today = timezone.localdate()
     partnerships = (
         Partnership.objects.visible_to(request.user)
@@ -57,46 +48,8 @@ def library_mine(request):
         .select_related("library", "round")
         .order_by("library__name", "pk")
     )
-    rows = []
-    for partnership in partnerships:
-        stage, deadline = _next_deadline(partnership)
-        days_quiet = (
-            (today - partnership.last_meeting_on).days if partnership.last_meeting_on else None
-        )
-        missed = partnership.next_meeting_on is not None and partnership.next_meeting_on < today
-        rows.append(
-            {
-                "partnership": partnership,
-                "next_stage": stage,
-                "next_deadline": deadline,
-                "days_quiet": days_quiet,
-                "missed_meeting": missed,
-                "urgency": _urgency(partnership, deadline, days_quiet, missed, today),
-            }
-        )
-    rows.sort(key=lambda row: row["urgency"])
+    rows = sorted(partnerships, key=lambda p: (*p.progress.urgency, p.library.name))
     return render(request, "libraries/library_mine.html", {"rows": rows, "today": today})
-
-
-def _urgency(partnership, deadline, days_quiet, missed, today):
-    """Sort key: late first, then a planned meeting that passed, then long silence, then the
-    nearest deadline; withdrawn and finished partnerships last."""
-    if partnership.status in (Status.WITHDRAWN, Status.DONE):
-        return (9, partnership.library.name)
-    quiet = days_quiet is None or days_quiet > 21
-    return (
-        0 if partnership.status == Status.LATE else 1 if missed else 2 if quiet else 3,
-        deadline or today,
-        partnership.library.name,
-    )
-
-
-def _next_deadline(partnership):
-    """The first stage not yet reached and its deadline, or (None, None) when done."""
-    for stage, deadline in partnership.round.deadlines.items():
-        if stage.rank > partnership.stage_rank:
-            return stage, deadline
-    return None, None
 
 
 @login_required
@@ -135,7 +88,7 @@ def library_detail(request, pk):
     context = {
         "library": library,
         "partnership": partnership,
-        "stages": _stage_line(partnership, today),
+        "stages": partnership.progress.stage_line(partnership.milestones.all()),
         "partners_by_sector": _partners_by_sector(partnership.partners.all()),
         "sector_mix": sector_mix(p.sector for p in partnership.partners.all() if not p.left_on),
         "agreement": agreement,
@@ -161,19 +114,6 @@ def library_detail(request, pk):
     return render(request, template, context)
 
 
-def _stage_line(partnership, today):
-    reached = {m.stage: m for m in partnership.milestones.all()}
-    return [
-        {
-            "stage": stage,
-            "deadline": deadline,
-            "milestone": reached.get(stage.value),
-            "overdue": stage.value not in reached and deadline < today,
-        }
-        for stage, deadline in partnership.round.deadlines.items()
-    ]
-
-
 def _partners_by_sector(partners):
     """[(sector label, partners)] in the order of the sector list (local government first)."""
     groups = {}
@@ -182,10 +122,8 @@ def _partners_by_sector(partners):
     return [(sector.label, groups[sector.value]) for sector in Sector if sector.value in groups]
 
 
-def _list_access(user):
-    """Experts and the coordinator see every library; animators their own. Others: 403."""
-    if not (sees_everything(user) or has_role(user, Role.ANIMATOR)):
-        raise PermissionDenied
+# Experts and the coordinator see every library in the list; animators their own.
+LIST_ROLES = (*STAFF_ROLES, Role.ANIMATOR)
 
 
 def _filtered_partnerships(request):
@@ -206,12 +144,12 @@ def _filtered_partnerships(request):
 
 @login_required
 def library_list(request):
-    """Every partnership of the round, filtered, sorted and paginated."""
-    if has_role(request.user, Role.LIBRARIAN) and not (
-        sees_everything(request.user) or has_role(request.user, Role.ANIMATOR)
-    ):
-        return redirect("home")
-    _list_access(request.user)
+    """Every partnership of the round, filtered, sorted and paginated; librarians are sent to
+    their card."""
+    if not has_role(request.user, *LIST_ROLES):
+        if has_role(request.user, Role.LIBRARIAN):
+            return redirect("home")
+        raise PermissionDenied
     round_, filterset = _filtered_partnerships(request)
     partnerships = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -230,12 +168,11 @@ def library_list(request):
     )
 
 
-@login_required
+@role_required(*LIST_ROLES)
 def library_export(request, fmt):
     """What `/libraries/` shows with the same filters and order, all pages, as CSV or XLSX."""
     if fmt not in CONTENT_TYPES:
         raise Http404
-    _list_access(request.user)
     round_, filterset = _filtered_partnerships(request)
     if not filterset.is_valid():
         return redirect(f"{reverse('libraries:library_list')}?{request.GET.urlencode()}")
