@@ -79,6 +79,17 @@ LIST_COLUMNS = [
     (gettext_lazy("Stage (number)"), lambda p: p.stage_rank),
     (gettext_lazy("Stage"), lambda p: str(p.stage.label if p.stage else _("not started yet"))),
     (gettext_lazy("Status"), lambda p: str(Status(p.status).label)),
+    # What partnerships/progress.py says of the day of the export (or of the report).
+    (
+        gettext_lazy("Next stage"),
+        lambda p: str(p.progress.next_stage.label) if p.progress.next_stage else "",
+    ),
+    (gettext_lazy("Deadline of the next stage"), lambda p: p.progress.deadline or ""),
+    (gettext_lazy("Overdue since"), lambda p: p.progress.overdue_since or ""),
+    (
+        gettext_lazy("Days without a meeting"),
+        lambda p: p.progress.days_quiet if p.progress.under_way else "",
+    ),
     (gettext_lazy("Last meeting"), lambda p: p.last_meeting_on or ""),
     (gettext_lazy("Next meeting"), lambda p: p.next_meeting_on or ""),
     (gettext_lazy("Meetings"), lambda p: p.meetings_count),

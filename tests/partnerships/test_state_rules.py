@@ -132,3 +132,10 @@ class TestOverdueIsSaidAsOverdue:
         content = client.get(f"/libraries/{library.pk}/").content.decode()
         # The stage line lists every deadline; the next-stage line never shows a past one.
         assert "termin 15 kwietnia:" not in content
+
+    def test_in_the_export_of_the_list(self, client, expert):
+        client.force_login(expert)
+        rows = client.get("/libraries/export.csv").content.decode("utf-8-sig").splitlines()
+        header, row = rows[0].split(","), rows[1].split(",")
+        assert row[header.index("Po terminie od")] == "2026-04-15"
+        assert row[header.index("Następny etap")] == "zaproszenie partnerów"
