@@ -10,13 +10,12 @@ from simple_history.models import HistoricalRecords
 from prb_partnerships.roles import Role, roles_of
 
 # A gmina's TERC code: 7 digits, voivodeship (2), powiat (2), gmina (2), gmina type (1). The one
-# pattern of the constraint library_terc_seven_digits and of the imports; ASCII digits, since
-# Python's \d also takes the digits of other scripts. (The validator's \d{7} becomes this
-# pattern with the next migration of the app: changing it alters the field.)
+# pattern of the validator, the constraint library_terc_seven_digits and the imports; ASCII digits,
+# since Python's \d also takes the digits of other scripts.
 TERC_PATTERN = r"^[0-9]{7}$"
 TERC = re.compile(TERC_PATTERN)
 terc_validator = RegexValidator(
-    r"^\d{7}$", _("A TERC code has exactly 7 digits, e.g. 1206022."), code="terc_format"
+    TERC_PATTERN, _("A TERC code has exactly 7 digits, e.g. 1206022."), code="terc_format"
 )
 
 

@@ -742,7 +742,7 @@ class NotificationPreference(models.Model):
 
 
 class ReminderKind(models.TextChoices):
-    QUIET = "quiet", _("no meeting for 21 days")
+    QUIET = "quiet", _("quiet: no meeting for too long")  # QUIET_DAYS, partnerships/progress.py
     DEADLINE = "deadline", _("stage deadline within 7 days")
     MISSED_MEETING = "missed_meeting", _("planned meeting passed, nothing logged")
 

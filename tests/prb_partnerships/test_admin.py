@@ -441,3 +441,12 @@ def test_animators_and_librarians_have_no_admin(client, request, role):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"].startswith("/admin/login/")
+
+
+@pytest.mark.parametrize("role", [Role.COORDINATOR, Role.EXPERT])
+def test_staff_see_who_invited_and_deactivated_whom(client, request, role):
+    client.force_login(request.getfixturevalue(role))
+
+    response = client.get(reverse("admin:animators_accountevent_changelist"))
+
+    assert response.status_code == 200
