@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from prb_partnerships.roles import Role, roles_of
+from prb_partnerships.roles import Role, roles_of, sees_everything
 
 
 class AnimatorQuerySet(models.QuerySet):
@@ -23,7 +23,7 @@ class AnimatorQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Experts and the coordinator see every animator; an animator sees themself."""
         user_roles = roles_of(user)
-        if Role.COORDINATOR in user_roles or Role.EXPERT in user_roles:
+        if sees_everything(user):
             return self.all()
         if Role.ANIMATOR in user_roles:
             return self.filter(user=user)

@@ -7,7 +7,7 @@ from django.db.models import Exists, OuterRef, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from prb_partnerships.roles import Role, roles_of
+from prb_partnerships.roles import Role, roles_of, sees_everything
 
 # A gmina's TERC code: 7 digits, voivodeship (2), powiat (2), gmina (2), gmina type (1). The one
 # pattern of the validator, the constraint library_terc_seven_digits and the imports; ASCII digits,
@@ -58,7 +58,7 @@ class LibraryQuerySet(models.QuerySet):
         """Libraries `user` may see: all for the coordinator and experts; for an animator those
         with a partnership actively assigned to them; for a librarian their own library."""
         user_roles = roles_of(user)
-        if Role.COORDINATOR in user_roles or Role.EXPERT in user_roles:
+        if sees_everything(user):
             return self.all()
         scope = Q(pk__in=[])
         if Role.ANIMATOR in user_roles:

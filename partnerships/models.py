@@ -19,7 +19,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from prb_partnerships.roles import Role, roles_of
+from prb_partnerships.roles import Role, roles_of, sees_everything
 
 
 class Stage(models.TextChoices):
@@ -225,7 +225,7 @@ class PartnershipQuerySet(models.QuerySet):
         """Partnerships `user` may see: all for the coordinator and experts; for an animator those
         actively assigned to them; for a librarian those of their own library."""
         user_roles = roles_of(user)
-        if Role.COORDINATOR in user_roles or Role.EXPERT in user_roles:
+        if sees_everything(user):
             return self.all()
         scope = Q(pk__in=[])
         if Role.ANIMATOR in user_roles:

@@ -1,9 +1,9 @@
-from prb_partnerships.roles import Role, roles_of
+from prb_partnerships.roles import roles_of, sees_everything
 
 
 def roles(request):
-    user_roles = roles_of(getattr(request, "user", None))
+    user = getattr(request, "user", None)
     return {
-        "user_roles": user_roles,
-        "is_staff_role": Role.COORDINATOR in user_roles or Role.EXPERT in user_roles,
+        "user_roles": roles_of(user),
+        "is_staff_role": sees_everything(user),
     }

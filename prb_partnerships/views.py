@@ -7,14 +7,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from libraries.models import Library
-from prb_partnerships.roles import Role, roles_of
+from prb_partnerships.roles import Role, roles_of, sees_everything
 
 
 @login_required
 def home(request):
     """Send each role to its home page."""
     user_roles = roles_of(request.user)
-    if Role.COORDINATOR in user_roles or Role.EXPERT in user_roles:
+    if sees_everything(request.user):
         return redirect("partnerships:dashboard")
     if Role.ANIMATOR in user_roles:
         return redirect("libraries:library_mine")

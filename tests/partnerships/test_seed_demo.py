@@ -360,6 +360,16 @@ class TestActivity:
             days = [m.reached_on for m in milestones]
             assert days == sorted(days)
 
+    def test_milestones_are_what_the_stage_rules_give_from_the_facts(self):
+        """The demo data holds the application's own rule (partnerships/progress.py)."""
+        from partnerships.services import milestones_plan
+
+        for partnership in Partnership.objects.prefetch_related("milestones"):
+            milestones, planned, _waiting = milestones_plan(partnership)
+            assert {s: m.reached_on for s, m in milestones.items()} == {
+                p.stage: p.day for p in planned
+            }
+
     def test_on_track_partnerships_reached_every_passed_deadline_in_time(self, demo_round):
         on_track = Partnership.objects.with_progress(TODAY).filter(status=Status.ON_TRACK)
         passed = [stage for stage, day in demo_round.deadlines.items() if day < TODAY]

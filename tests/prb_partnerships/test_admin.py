@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from partnerships.models import Assignment, Meeting, MeetingKind, Milestone, Stage
+from partnerships.models import Assignment, MeetingKind, Stage
 from partnerships.services import milestones_record_from_facts
 from prb_partnerships.roles import Role
 from tests import factories

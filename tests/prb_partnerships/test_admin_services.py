@@ -265,3 +265,52 @@ def test_the_assign_action_goes_through_the_assignment_service(client, expert, r
     assert {a.assigned_by for a in active} == {expert}
     ended = Assignment.objects.get(animator=old)
     assert (ended.ended_by, ended.ended_at is not None) == (expert, True)
+
+
+def admin_form_data(client, url):
+    """The admin change form's POST data as it stands (the main form only)."""
+    page = client.get(url)
+    data = {}
+    for field in page.context["adminform"].form:
+        value = field.value()
+        if isinstance(value, list | tuple):
+            data[field.html_name] = [str(v) for v in value]
+        elif value not in (None, False):
+            data[field.html_name] = str(value)
+    return data
+
+
+def test_an_agreement_corrected_in_the_admin_moves_its_stage(client, expert, partnership):
+    factories.reach_stages(partnership, 5)
+    agreement = Agreement.objects.get()
+    client.force_login(expert)
+    url = admin("agreement", "change", agreement.pk)
+
+    response = client.post(url, admin_form_data(client, url) | {"signed_on": "2026-06-25"})
+
+    assert response.status_code == 302
+    assert stages(partnership)[5] == D(2026, 6, 25)
+
+
+def test_deleting_the_agreement_in_the_admin_withdraws_its_stage(client, expert, partnership):
+    factories.reach_stages(partnership, 5)
+    client.force_login(expert)
+
+    client.post(admin("agreement", "delete", Agreement.objects.get().pk), {"post": "yes"})
+
+    assert not Agreement.objects.exists()
+    assert list(stages(partnership)) == [1, 2, 3, 4]
+
+
+def test_a_joint_action_set_back_to_planned_in_the_admin_withdraws_its_stage(client, expert,
+                                                                           partnership):
+    factories.reach_stages(partnership, 6)
+    action = JointAction.objects.get()
+    client.force_login(expert)
+    url = admin("jointaction", "change", action.pk)
+    data = admin_form_data(client, url) | {"status": "planned"}
+    data.pop("done_on", None)
+
+    assert client.post(url, data).status_code == 302
+
+    assert list(stages(partnership)) == [1, 2, 3, 4, 5]
