@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from animators.models import AccountEvent, Animator
 from animators.resources import AnimatorResource
 from partnerships.history_admin import HistoryAdmin
+from prb_partnerships.admin import RecordAdmin
 from prb_partnerships.importexport import SpreadsheetImportExportMixin
 
 
@@ -37,7 +38,7 @@ class AnimatorAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
 
 
 @admin.register(AccountEvent)
-class AccountEventAdmin(admin.ModelAdmin):
+class AccountEventAdmin(RecordAdmin):
     """Who invited, deactivated or reactivated whom: a record, read-only (the people pages
     write it, animators/services.py)."""
 
@@ -46,12 +47,3 @@ class AccountEventAdmin(admin.ModelAdmin):
     list_select_related = ["user", "by"]
     search_fields = ["user__email", "user__last_name", "by__email", "by__last_name"]
     date_hierarchy = "at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -47,6 +47,7 @@ from partnerships.resources import (
     PartnershipResource,
     RoundResource,
 )
+from prb_partnerships.admin import RecordAdmin
 from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
 
 
@@ -607,20 +608,10 @@ class JointActionAdmin(ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmi
         services.joint_action_delete(action=obj, by=request.user)
 
 
-class SentRecordAdmin(admin.ModelAdmin):
-    """What the reminders and digests sent: a record, read-only (partnerships/notifications.py
-    writes it)."""
+class SentRecordAdmin(RecordAdmin):
+    """What the reminders and digests sent (partnerships/notifications.py writes it)."""
 
     date_hierarchy = "sent_at"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SentReminder)

@@ -17,6 +17,7 @@ from partnerships.models import (
     Stage,
 )
 from tests import factories
+from tests.prb_partnerships.test_admin import form_data
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -184,9 +185,7 @@ def test_a_meeting_corrected_in_the_admin_works_its_stage_out_again(client, expe
     meeting = Meeting.objects.get()
     client.force_login(expert)
     url = admin("meeting", "change", meeting.pk)
-    page = client.get(url)
-    data = {f.html_name: f.value() for f in page.context["adminform"].form
-            if f.value() not in (None, False, [])}
+    data = admin_form_data(client, url)
 
     response = client.post(url, data | {"kind": MeetingKind.VISIT,
                                         "date": "2026-03-10", "participants": "5"})
@@ -201,9 +200,7 @@ def test_a_correction_that_would_leave_a_hole_is_refused_on_the_form(client, exp
     meeting = Meeting.objects.get()
     client.force_login(expert)
     url = admin("meeting", "change", meeting.pk)
-    page = client.get(url)
-    data = {f.html_name: f.value() for f in page.context["adminform"].form
-            if f.value() not in (None, False, [])}
+    data = admin_form_data(client, url)
 
     response = client.post(url, data | {"kind": MeetingKind.VISIT, "participants": "5"})
 
@@ -268,16 +265,7 @@ def test_the_assign_action_goes_through_the_assignment_service(client, expert, r
 
 
 def admin_form_data(client, url):
-    """The admin change form's POST data as it stands (the main form only)."""
-    page = client.get(url)
-    data = {}
-    for field in page.context["adminform"].form:
-        value = field.value()
-        if isinstance(value, list | tuple):
-            data[field.html_name] = [str(v) for v in value]
-        elif value not in (None, False):
-            data[field.html_name] = str(value)
-    return data
+    return form_data(client.get(url))
 
 
 def test_an_agreement_corrected_in_the_admin_moves_its_stage(client, expert, partnership):
