@@ -5,6 +5,7 @@ from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
@@ -33,6 +34,7 @@ from partnerships.models import (
     Agreement,
     Assignment,
     JointAction,
+    JointActionStatus,
     Meeting,
     MeetingAttachment,
     Milestone,
@@ -460,7 +462,11 @@ def agreement_edit(request, library_pk):
 @login_required
 def joint_action_create(request, library_pk):
     partnership = get_partnership_for_editor(request.user, library_pk)
-    form = JointActionForm(request.POST or None, partnership=partnership)
+    carried_out = request.GET.get("status") == JointActionStatus.DONE
+    initial = {"status": JointActionStatus.DONE, "done_on": timezone.localdate()}
+    form = JointActionForm(
+        request.POST or None, partnership=partnership, initial=initial if carried_out else None
+    )
     return _simple_form_page(
         request,
         partnership,
@@ -470,6 +476,7 @@ def joint_action_create(request, library_pk):
         ),
         "partnerships/joint_action_form.html",
         _("The joint action is saved."),
+        carried_out=carried_out,
     )
 
 

@@ -206,3 +206,17 @@ def test_the_plan_takes_the_first_fact_not_before_the_previous_stage():
     assert [(p.stage, p.day, p.evidence) for p in planned][-1] == (
         Stage.FIRST_MEETING, D(2026, 4, 5), meeting_late)
     assert waiting == {}
+
+
+def test_the_link_to_record_a_joint_action_carried_out_opens_it_as_done(client, animator,
+                                                                       partnership, library):
+    factories.reach_stages(partnership, 5)
+    client.force_login(animator.user)
+
+    page = client.get(new_stage(library)).content.decode()
+    link = f"/libraries/{library.pk}/actions/new/?status=done"
+    assert link in page
+
+    form = client.get(link).context["form"]
+    assert (form.initial["status"], form.initial["done_on"]) == ("done", TODAY)
+    assert client.get(f"/libraries/{library.pk}/actions/new/").context["form"].initial == {}
