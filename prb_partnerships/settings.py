@@ -107,6 +107,9 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_SESSION_REMEMBER = None
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# Sign-in limits (README, "Sign-in limits and the shared cache"): 10 wrong passwords a minute
+# from one address; 5 wrong passwords in 5 minutes for one account lock it for everyone, the
+# right password included, until the oldest of them is 5 minutes old or the password is reset.
 ACCOUNT_RATE_LIMITS = {
     "login_failed": "10/m/ip,5/5m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -134,8 +137,23 @@ EMAIL_BACKEND = (
     else "django.core.mail.backends.console.EmailBackend"
 )
 
-# Caches: local memory (allauth's rate limits use it; one process per worker).
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+# Caches: shared by every worker and server, since allauth's login limits count there (README,
+# "Sign-in limits and the shared cache"): the database table `prb_cache`, created by `migrate`
+# (libraries/migrations/0005), or Redis when REDIS_URL is set. The table holds up to 100,000
+# entries before it is culled, so that a flood of new keys cannot wipe an account's count.
+REDIS_URL = env_str("REDIS_URL", "")
+if REDIS_URL:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+    }
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "prb_cache",
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
+        }
+    }
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]
@@ -175,6 +193,14 @@ CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_HTTPS_PROXY", default=False) else None
 )
+# The client's address (login limits per address) is read by allauth from X-Forwarded-For only
+# behind our own proxies: the TRUSTED_PROXIES-th address from the end of that header, the one our
+# outermost proxy added; 1 with BEHIND_HTTPS_PROXY, else 0 = the header is ignored (REMOTE_ADDR).
+ALLAUTH_TRUSTED_PROXY_COUNT = env_int(
+    "TRUSTED_PROXIES", 1 if env_bool("BEHIND_HTTPS_PROXY", default=False) else 0
+)
+if ALLAUTH_TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(f"TRUSTED_PROXIES={ALLAUTH_TRUSTED_PROXY_COUNT} is below 0.")
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 

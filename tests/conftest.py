@@ -1,9 +1,9 @@
 """Users for every role, and an outsider of each role (same role, other libraries)."""
 
 import datetime
+import uuid
 
 import pytest
-from django.core.cache import cache
 
 from prb_partnerships.roles import Role
 from tests import factories
@@ -14,7 +14,11 @@ def _test_settings(settings):
     """Tests run with DEBUG off but without `collectstatic` (no manifest needed), and with a fast
     password hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
-    cache.clear()  # login rate limits live in the cache
+    # Login rate limits count in the shared cache, a database table that transactional tests do
+    # not roll back: every test gets keys of its own (and needs no database to start empty).
+    settings.CACHES = {
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    }
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
