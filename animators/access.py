@@ -4,6 +4,8 @@
 - A CAL expert does so for animators and librarians only.
 - Nobody deactivates their own account, and the last active coordinator stays active.
 - Animators and librarians manage no accounts (the people pages answer them 403).
+- Only the coordinator anonymises a person who has left (removes their personal data), never
+  themselves nor the last active coordinator; an anonymised account cannot be changed again.
 
 A person with several roles counts with the highest: coordinator > expert > animator >
 librarian; a superuser counts as the coordinator (as in `prb_partnerships.roles`). "The last
@@ -35,6 +37,15 @@ class Action(StrEnum):
     INVITE = "invite"  # send the invitation (again)
     DEACTIVATE = "deactivate"
     REACTIVATE = "reactivate"
+    ANONYMISE = "anonymise"  # remove the personal data of a person who has left
+
+
+# An anonymised account's e-mail: `usunieta-<id>@invalid` (the reserved domain of RFC 2606).
+ANONYMISED_DOMAIN = "invalid"
+
+
+def is_anonymised(person) -> bool:
+    return person.email.endswith("@" + ANONYMISED_DOMAIN)
 
 
 def highest_role(names) -> Role | None:
@@ -89,6 +100,10 @@ class PeopleRules:
             return _("Only the coordinator and CAL experts manage accounts.")
         if action == Action.DEACTIVATE and person.pk == self.actor.pk:
             return _("You cannot deactivate your own account.")
+        if action == Action.ANONYMISE:
+            return self._anonymise_refusal(person)
+        if is_anonymised(person):
+            return _("This account is anonymised: its personal data were removed.")
         role = role_of(person)
         if self.actor_role != Role.COORDINATOR and role not in self.managed_roles:
             return _("Only the coordinator manages the accounts of CAL experts and coordinators.")
@@ -109,6 +124,25 @@ class PeopleRules:
                 ) % {"email": person.email}
         elif action == Action.REACTIVATE and person.is_active:
             return _("This account is active.")
+        return ""
+
+    def _anonymise_refusal(self, person) -> str:
+        if self.actor_role != Role.COORDINATOR:
+            return _("Only the coordinator removes a person's personal data.")
+        if person.pk == self.actor.pk:
+            return _("You cannot remove your own personal data; ask another coordinator.")
+        if is_anonymised(person):
+            return _("This account is anonymised: its personal data were removed.")
+        if role_of(person) == Role.COORDINATOR and self.coordinator_pks <= {person.pk}:
+            return _(
+                "%(email)s is the last active coordinator; invite another coordinator first."
+            ) % {"email": person.email}
+        return ""
+
+    def contact_refusal(self) -> str:
+        """Why `actor` may not remove the personal data of a partner's contact person."""
+        if self.actor_role != Role.COORDINATOR:
+            return _("Only the coordinator removes a person's personal data.")
         return ""
 
     def allowed_actions(self, person) -> frozenset:

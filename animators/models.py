@@ -84,10 +84,12 @@ class AccountEventKind(models.TextChoices):
     INVITED = "invited", _("invitation sent")
     DEACTIVATED = "deactivated", _("deactivated")
     REACTIVATED = "reactivated", _("reactivated")
+    ANONYMISED = "anonymised", _("personal data removed")
 
 
 class AccountEvent(models.Model):
-    """Who invited, deactivated or reactivated an account, and when (the account's record)."""
+    """Who invited, deactivated, reactivated or anonymised an account, and when (the account's
+    record)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -1,27 +1,41 @@
-"""People of the programme: accounts by invitation, and deactivation that keeps their work.
+"""People of the programme: accounts by invitation, deactivation that keeps their work, and
+the removal of the personal data of a person who has left (and of a partner's contact).
 
 Every change checks who may make it (animators/access.py) and records an `AccountEvent` —
-who invited, deactivated or reactivated whom — in the same transaction. `by=None` is the
-programme itself (a command, a data import without a user): it is not checked."""
+who invited, deactivated, reactivated or anonymised whom — in the same transaction. `by=None`
+is the programme itself (a command, a data import without a user): it is not checked."""
 
 from allauth.account.forms import default_token_generator
 from allauth.account.models import EmailAddress
 from allauth.account.utils import user_pk_to_url_str
 from django.conf import settings
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
-from animators.access import Action, PeopleRules, active_coordinator_pks, role_of
+from animators.access import (
+    ANONYMISED_DOMAIN,
+    Action,
+    PeopleRules,
+    active_coordinator_pks,
+    role_of,
+)
 from animators.models import AccountEvent, AccountEventKind, Animator
-from partnerships.models import Assignment
+from partnerships.models import Assignment, Partner
 from prb_partnerships.mail import send_mail_template
 from prb_partnerships.roles import Role
 
 User = get_user_model()
+
+# What replaces a removed name: stored data, in the programme's language whoever removes it.
+ANONYMOUS_NAME = "Osoba usunięta"
+# The change reason on the history row of a removal.
+ANONYMISED = "anonymised"
 
 
 class PersonError(Exception):
@@ -128,14 +142,14 @@ def _invitation_mail(*, user, by) -> None:
 
 def _lock_and_check(by, action, user) -> None:
     """Hold `user`'s row (and, for a coordinator, every active coordinator's) until the end of
-    the transaction and read their `is_active` again — two people changing one account, or two
-    coordinators deactivating each other, wait for each other and see what the other did —
-    then raise PermissionDenied when `by` may not do `action` to `user`."""
+    the transaction and read their `is_active` and e-mail again — two people changing one
+    account, or two coordinators deactivating each other, wait for each other and see what the
+    other did — then raise PermissionDenied when `by` may not do `action` to `user`."""
     coordinator_pks = (
         active_coordinator_pks(lock=True) if role_of(user) == Role.COORDINATOR else None
     )
-    user.is_active = (
-        User.objects.select_for_update().values_list("is_active", flat=True).get(pk=user.pk)
+    user.is_active, user.email = (
+        User.objects.select_for_update().values_list("is_active", "email").get(pk=user.pk)
     )
     if by is None:
         return
@@ -185,3 +199,72 @@ def person_reactivate(*, user, by) -> None:
     _lock_and_check(by, Action.REACTIVATE, user)
     _set_active(user, True)
     AccountEvent.objects.create(user=user, kind=AccountEventKind.REACTIVATED, by=by)
+
+
+@transaction.atomic
+def person_anonymise(*, user, by) -> list:
+    """Remove the personal data of a person who has left: their names become "Osoba usunięta
+    <id>", their e-mail and login `usunieta-<id>@invalid` (their allauth addresses are
+    deleted), their animator's phone is emptied — in the change history too — and their
+    account is closed (no password, inactive). Everything they logged, their assignments and
+    the programme's figures stay, now under the new name. Returns their active assignments, to
+    be reassigned. Raises PermissionDenied when `by` may not (see animators/access.py)."""
+    _lock_and_check(by, Action.ANONYMISE, user)
+    user.first_name = ANONYMOUS_NAME
+    user.last_name = str(user.pk)
+    user.email = user.username = f"usunieta-{user.pk}@{ANONYMISED_DOMAIN}"
+    user.is_active = False
+    user.set_unusable_password()  # also ends their sessions: the session hash changes
+    user.save()
+    EmailAddress.objects.filter(user=user).delete()
+    _forget_in_admin_log(User, user.pk, user.get_full_name())
+    animator = Animator.objects.filter(user=user).first()
+    if animator is not None:
+        animator.phone = ""
+        animator.is_active = False
+        animator._history_user = by
+        animator._change_reason = ANONYMISED
+        animator.save(update_fields=["phone", "is_active"])
+        # The old versions must not show the phone either (the name lives on the account,
+        # which has no history). An update of the history rows themselves, on purpose.
+        HistoricalAnimator = Animator.history.model
+        HistoricalAnimator.objects.filter(id=animator.pk).update(phone="")
+        _forget_in_admin_log(Animator, animator.pk, user.get_full_name())
+    AccountEvent.objects.create(user=user, kind=AccountEventKind.ANONYMISED, by=by)
+    return list(
+        Assignment.objects.active()
+        .filter(animator__user=user)
+        .select_related("partnership__library", "partnership__round")
+    )
+
+
+@transaction.atomic
+def partner_contact_anonymise(*, partner, by) -> None:
+    """Remove the personal data of a partner's contact: the contact person becomes "Osoba
+    usunięta" (when there was one), the e-mail and phone are emptied, in every old version of
+    the partner too; the partner, its meetings and agreements stay. Raises PermissionDenied
+    when `by` may not (only the coordinator)."""
+    if by is not None and (refusal := PeopleRules(by).contact_refusal()):
+        raise PermissionDenied(refusal)
+    partner = Partner.objects.select_for_update().get(pk=partner.pk)
+    contact = {
+        "contact_person": ANONYMOUS_NAME if partner.contact_person else "",
+        "email": "",
+        "phone": "",
+    }
+    for name, value in contact.items():
+        setattr(partner, name, value)
+    partner._history_user = by
+    partner._change_reason = ANONYMISED
+    partner.save(update_fields=list(contact))
+    # An update of the history rows themselves, on purpose: the old versions must not show
+    # the old contact.
+    HistoricalPartner = Partner.history.model
+    HistoricalPartner.objects.filter(id=partner.pk).update(**contact)
+
+
+def _forget_in_admin_log(model, pk, name) -> None:
+    """The admin's log names a changed object as it was then; name it `name` instead."""
+    LogEntry.objects.filter(
+        content_type=ContentType.objects.get_for_model(model), object_id=str(pk)
+    ).update(object_repr=name)

@@ -1,24 +1,34 @@
-"""People of the programme: the coordinator and the experts invite and deactivate accounts.
+"""People of the programme: the coordinator and the experts invite and deactivate accounts;
+the coordinator removes the personal data of a person who has left; everyone signed in has an
+account page with the download of their own data.
 
 Who may change whom is decided by animators/access.py; a refused change answers 403 with the
 reason, and the people list shows only the buttons its user may use."""
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Prefetch
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.utils.translation import gettext_lazy
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from animators import services
 from animators.access import RANKING, Action, PeopleRules
 from animators.filters import PersonFilterSet
 from animators.forms import PersonForm
 from animators.models import AccountEvent
+from animators.personal_data import personal_data
 from libraries.models import Library
-from prb_partnerships.roles import staff_required
+from partnerships.models import Partner
+from prb_partnerships.roles import Role, roles_of, staff_required
 
 User = get_user_model()
 
@@ -145,3 +155,78 @@ def person_reactivate(request, pk):
         return refused(request, str(refusal))
     messages.success(request, _("%(email)s can sign in again.") % {"email": person.email})
     return redirect("animators:person_list")
+
+
+@staff_required
+def person_anonymise(request, pk):
+    """The coordinator removes the personal data of a person who has left, after a
+    confirmation; what they logged stays."""
+    person = get_person(pk)
+    if refusal := PeopleRules(request.user).refusal(Action.ANONYMISE, person):
+        return refused(request, refusal)
+    if request.method == "POST":
+        name = person.get_full_name() or person.email
+        try:
+            assignments = services.person_anonymise(user=person, by=request.user)
+        except PermissionDenied as refusal:  # changed meanwhile
+            return refused(request, str(refusal))
+        messages.success(
+            request,
+            _("The personal data of %(name)s are removed; everything they logged is kept.")
+            % {"name": name},
+        )
+        return render(
+            request,
+            "animators/person_anonymised.html",
+            {"person": person, "assignments": assignments},
+        )
+    return render(request, "animators/person_confirm_anonymise.html", {"person": person})
+
+
+@staff_required
+def partner_contact_anonymise(request, pk):
+    """The coordinator removes the personal data of a partner's contact person, after a
+    confirmation; the partner stays."""
+    if refusal := PeopleRules(request.user).contact_refusal():
+        return refused(request, refusal)
+    partner = get_object_or_404(Partner.objects.select_related("partnership__library"), pk=pk)
+    if request.method == "POST":
+        services.partner_contact_anonymise(partner=partner, by=request.user)
+        messages.success(
+            request,
+            _("The contact details of %(partner)s are removed.") % {"partner": partner.name},
+        )
+        return redirect("partnerships:partner_update", pk=partner.pk)
+    return render(request, "animators/partner_contact_confirm_anonymise.html", {"partner": partner})
+
+
+ROLE_LABELS = {
+    Role.COORDINATOR: gettext_lazy("coordinator"),
+    Role.EXPERT: gettext_lazy("CAL expert"),
+    Role.ANIMATOR: gettext_lazy("animator"),
+    Role.LIBRARIAN: gettext_lazy("librarian"),
+}
+
+
+@never_cache
+@login_required
+@require_GET
+def account(request):
+    """My account: who I am, my settings and the download of my data."""
+    roles = [label for role, label in ROLE_LABELS.items() if role in roles_of(request.user)]
+    return render(request, "animators/account.html", {"roles": roles})
+
+
+@never_cache
+@login_required
+@require_GET
+def account_data(request):
+    """Everything the programme holds about the signed-in person, as a JSON file."""
+    response = JsonResponse(
+        personal_data(request.user),
+        encoder=DjangoJSONEncoder,
+        json_dumps_params={"ensure_ascii": False, "indent": 2},
+    )
+    day = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="moje-dane-{day}.json"'
+    return response

@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from animators import views as animators_views
 from prb_partnerships import views
 
 urlpatterns = [
@@ -11,5 +12,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("libraries/", include("libraries.urls")),
     path("people/", include("animators.urls")),
+    path("account/", animators_views.account, name="account"),
+    path("account/data.json", animators_views.account_data, name="account_data"),
     path("", include("partnerships.urls")),
 ]
