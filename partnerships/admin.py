@@ -4,7 +4,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import DatabaseError, transaction
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.html import format_html
@@ -67,6 +67,10 @@ def service_refusal(call):
         return None
     except StageOrderError as error:
         return error
+    except DatabaseError:  # a rule the database holds (a date outside the round …)
+        return StageOrderError(
+            _("Nothing was saved: the change breaks a rule of the programme's data.")
+        )
 
 
 class ThroughServicesMixin:
@@ -109,11 +113,12 @@ class ThroughServicesMixin:
         if request.method == "POST":
             obj = self.get_object(request, unquote(object_id))
             if obj is not None and self.has_delete_permission(request, obj):
-                error = service_refusal(lambda: self.delete_with_service(request, obj))
+                draft = copy.copy(obj)  # a delete empties the object's pk, even rolled back
+                error = service_refusal(lambda: self.delete_with_service(request, draft))
                 if error is not None:
                     self.message_user(request, str(error), messages.ERROR)
                     return redirect(
-                        f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", obj.pk
+                        f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", object_id
                     )
         return super().delete_view(request, object_id, extra_context)
 
@@ -135,32 +140,56 @@ class AssignmentAnimatorFilter(AnimatorListFilter):
         return queryset
 
 
-class DateInsideRoundForm(RoundDateMixin, forms.ModelForm):
-    """The date of a meeting or a milestone lies inside the partnership's round: said next to
-    the field (the database trigger that holds the rule would otherwise end the request with
-    an error). Unlike the card, the admin may record a date ahead, to correct data."""
+class PartnershipRecordAdminForm(RoundDateMixin, forms.ModelForm):
+    """A record of a partnership in the admin, checked as on the card and said next to the
+    field: its date (`date_field`) inside the round and not in the future, and the partners it
+    names (`partner_field`) partners of that partnership."""
 
     date_field = ""
+    partner_field = ""
 
     def clean(self):
         cleaned = super().clean()
         self.partnership = cleaned.get("partnership") or (
             self.instance.partnership if self.instance.partnership_id else None
         )
-        if self.partnership and cleaned.get(self.date_field):
+        if self.partnership is None:
+            return cleaned
+        if cleaned.get(self.date_field):
             try:
-                self.check_day(self.date_field, cleaned[self.date_field], allow_future=True)
+                self.check_day(self.date_field, cleaned[self.date_field])
             except ValidationError as error:
                 self.add_error(self.date_field, error)
+        others = [
+            partner for partner in cleaned.get(self.partner_field) or ()
+            if partner.partnership_id != self.partnership.pk
+        ]
+        if others:
+            self.add_error(
+                self.partner_field,
+                _("Choose partners of this partnership only: %(names)s belong to another.")
+                % {"names": ", ".join(str(partner) for partner in others)},
+            )
         return cleaned
 
 
-class MeetingAdminForm(DateInsideRoundForm):
+class MeetingAdminForm(PartnershipRecordAdminForm):
     date_field = "date"
+    partner_field = "partners_present"
 
 
-class MilestoneAdminForm(DateInsideRoundForm):
+class MilestoneAdminForm(PartnershipRecordAdminForm):
     date_field = "reached_on"
+
+
+class AgreementAdminForm(PartnershipRecordAdminForm):
+    date_field = "signed_on"
+    partner_field = "signatories"
+
+
+class JointActionAdminForm(PartnershipRecordAdminForm):
+    date_field = "done_on"
+    partner_field = "partners"
 
 
 class AgreementDocumentMixin:
@@ -290,6 +319,10 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
     ]
     actions = ["assign_animator"]
     fields = ["library", "round", "name", "withdrawn_on", "withdrawal_reason"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Its records are dated inside its round: a partnership never moves to another.
+        return ["library", "round"] if obj else []
 
     def get_queryset(self, request):
         """Stage and status as of today, the last meeting and the active animator's name: all
@@ -546,6 +579,7 @@ class AgreementAdmin(
     ThroughServicesMixin, AgreementDocumentMixin, SpreadsheetExportMixin, HistoryAdmin
 ):
     resource_classes = [AgreementResource]
+    form = AgreementAdminForm
     list_display = ["partnership", "kind", "signed_on"]
     list_filter = ["kind", "partnership__round", "partnership__library__voivodeship"]
     list_select_related = ["partnership__library", "partnership__round"]
@@ -582,6 +616,7 @@ class AgreementAdmin(
 @admin.register(JointAction)
 class JointActionAdmin(ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [JointActionResource]
+    form = JointActionAdminForm
     list_display = [
         "title",
         "partnership",

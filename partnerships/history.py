@@ -485,11 +485,13 @@ def meeting_restore(*, history_id, by) -> Restored:
     )
     if deleted is None:
         raise RestoreError(_("There is no such deleted meeting."))
-    if Meeting.objects.filter(pk=deleted.id).exists():
-        raise RestoreError(_("This meeting has already been restored."))
+    # The partnership's lock first (as every write of its records): a double click waits,
+    # then finds the meeting restored.
     partnership = Partnership.objects.select_for_update().filter(pk=deleted.partnership_id).first()
     if partnership is None:
         raise RestoreError(_("The meeting's partnership no longer exists."))
+    if Meeting.objects.filter(pk=deleted.id).exists():
+        raise RestoreError(_("This meeting has already been restored."))
     round_ = partnership.round
     if not round_.start <= deleted.date <= round_.end:
         raise RestoreError(_("The meeting's date is no longer inside its round."))

@@ -23,6 +23,7 @@ so neither is used: the admin's formats, `/libraries/export.*` and the round rep
 through `csv_text` and `xlsx_bytes` (or `file_response`), as any later export must.
 """
 
+import csv
 import datetime
 import re
 from decimal import Decimal
@@ -64,10 +65,12 @@ def unquote(text: str) -> str:
 
 
 def csv_text(dataset: tablib.Dataset) -> str:
-    """`dataset` as CSV, with a BOM so that Excel shows the Polish letters."""
+    """`dataset` as CSV, with a BOM so that Excel shows the Polish letters. Every cell is
+    quoted: a Polish Excel splits on semicolons, and an unquoted `Koło;=1+1` would become a
+    second cell that begins with `=`."""
     rows = ([safe_cell(value) for value in row] for row in dataset)
     headers = [safe_cell(header) for header in dataset.headers] if dataset.headers else None
-    return "\ufeff" + tablib.Dataset(*rows, headers=headers).export("csv")
+    return "\ufeff" + tablib.Dataset(*rows, headers=headers).export("csv", quoting=csv.QUOTE_ALL)
 
 
 class _TextCellsXLSX(XLSXFormat):

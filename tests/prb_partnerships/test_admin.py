@@ -217,9 +217,9 @@ def test_partnership_page_query_count_does_not_grow(client, expert, round_, size
 
     # PAGE; the partnership with its library, round and annotations; the rows of each inline:
     # assignments, partners, meetings (with who logged them), milestones (with their
-    # evidence), the agreement, joint actions; the library and round shown in their
-    # autocomplete fields; the content type (for the history link).
-    with django_assert_num_queries(PAGE + 1 + 6 + 2 + 1):
+    # evidence), the agreement, joint actions (library and round are read-only, shown from the
+    # partnership's own row); the content type (for the history link).
+    with django_assert_num_queries(PAGE + 1 + 6 + 1):
         response = client.get(admin_url("partnerships.partnership", "change", partnership.pk))
 
     assert response.status_code == 200

@@ -302,3 +302,55 @@ def test_a_joint_action_set_back_to_planned_in_the_admin_withdraws_its_stage(cli
     assert client.post(url, data).status_code == 302
 
     assert list(stages(partnership)) == [1, 2, 3, 4, 5]
+
+
+def test_a_refused_delete_returns_to_the_record(client, expert, partnership):
+    factories.reach_stages(partnership, 4)
+    meeting = Meeting.objects.get()
+    client.force_login(expert)
+
+    response = client.post(admin("meeting", "delete", meeting.pk), {"post": "yes"})
+
+    assert response.url == admin("meeting", "change", meeting.pk)
+
+
+@pytest.mark.parametrize("day", ["2026-12-01", "2026-07-25"])  # after the round; in the future
+def test_an_agreement_dated_outside_the_round_or_ahead_is_refused_on_the_form(
+        client, expert, partnership, day):
+    factories.reach_stages(partnership, 4)
+    client.force_login(expert)
+
+    response = record_agreement(client, "admin", partnership, day)
+
+    assert response.status_code == 200
+    assert response.context["adminform"].form.errors["signed_on"]
+    assert not Agreement.objects.exists()
+
+
+def test_a_joint_action_carried_out_after_the_round_is_refused_on_the_form(client, expert,
+                                                                          partnership):
+    factories.reach_stages(partnership, 5)
+    client.force_login(expert)
+
+    response = add_done_action(client, "admin", partnership, "2026-12-01")
+
+    assert response.status_code == 200
+    assert not JointAction.objects.exists()
+
+
+def test_partners_of_another_partnership_are_refused(client, expert, partnership, round_):
+    stranger = factories.PartnerFactory(partnership=factories.PartnershipFactory(round=round_))
+    client.force_login(expert)
+
+    response = add_meeting(client, "admin", partnership, partners_present=[stranger.pk])
+
+    assert response.status_code == 200
+    assert "należą do innego" in response.content.decode()
+    assert not Meeting.objects.exists()
+
+
+def test_a_partnership_never_moves_to_another_round(client, expert, partnership):
+    client.force_login(expert)
+    page = client.get(admin("partnership", "change", partnership.pk))
+
+    assert "round" not in page.context["adminform"].form.fields

@@ -175,3 +175,17 @@ def test_a_file_written_by_hand_loses_only_the_apostrophe_before_a_formula(
         "'=Poronin",
         "'Pod Lipami' 5",
     ]
+
+
+def test_a_semicolon_cannot_start_a_second_formula_cell_in_a_polish_excel():
+    """A Polish Excel splits CSV on semicolons: every cell is quoted, so `Koło;=1+1` stays one
+    cell and its `=` never begins one."""
+    import tablib
+
+    from prb_partnerships.spreadsheets import csv_text
+
+    text = csv_text(tablib.Dataset(["Koło;=1+1", 7], headers=["Nazwa", "Liczba"]))
+
+    rows = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))
+    assert all(not cell.startswith(("=", "+", "-", "@")) for row in rows for cell in row)
+    assert '"Koło;=1+1"' in text

@@ -5,7 +5,8 @@ import datetime
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from partnerships.notifications import reminders_send
+from partnerships.notifications import DEADLINE_DAYS, reminders_send
+from partnerships.progress import QUIET_DAYS
 
 
 def _date(value: str) -> datetime.date:
@@ -15,8 +16,9 @@ def _date(value: str) -> datetime.date:
 class Command(BaseCommand):
     help = (
         "E-mail each animator, once per matter, about their partnerships with no meeting for "
-        "21 days, a stage deadline within 7 days, or a planned meeting that passed with nothing "
-        "logged. Safe to run again: what was sent is recorded and not sent twice."
+        f"{QUIET_DAYS} days, a stage deadline within {DEADLINE_DAYS} days, or a planned meeting "
+        "that passed with nothing logged. Safe to run again: what was sent is recorded and not "
+        "sent twice."
     )
 
     def add_arguments(self, parser):
