@@ -16,8 +16,9 @@ The archive is a ZIP holding
 - `files/…`: the uploaded files of those records (meeting attachments, agreement scans).
 
 The change history (django-simple-history) is not in the archive: a restore records each
-record once more as created, with the reason `RESTORED`; the whole history comes back only
-with a dump of the whole database (README, "Backups").
+record once more as created (a history row written with it by `bulk_create_with_history`,
+with the reason `RESTORED`), and the many-to-many fields it sets as changed; the whole
+history comes back only with a dump of the whole database (README, "Backups").
 
 `round_import` restores into a database without the round and its libraries (after
 `migrate`), in one transaction: new primary keys, every relation mapped to them; accounts that
@@ -45,6 +46,7 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from simple_history.utils import bulk_create_with_history
 
 from animators.models import AccountEvent, Animator
 from libraries.models import Library, Voivodeship
@@ -446,40 +448,57 @@ class _Restorer:
             ) from exc
 
     def restore(self, model, rows) -> None:
+        """Write the new records of `model`: those of an audited model in bulk with one history
+        row each (`bulk_create_with_history`, reason RESTORED), the others one by one."""
+        new = []
         for row in rows:
             found = self.existing(model, row["fields"])
             if found is not None:
                 self.keys[model][row["pk"]] = found.pk
                 if model is User:
                     self.result.accounts_kept += 1
-                continue
-            obj = model()
-            many = {}
-            for name, value in row["fields"].items():
-                f = model._meta.get_field(name)
-                if f.many_to_many:
-                    many[f] = value
-                elif f.is_relation:
-                    target = f.related_model
-                    if f.target_field.name != target._meta.pk.name:  # the voivodeship's code
-                        setattr(obj, f.attname, value)
-                    elif value is not None and value not in self.keys[target] and f.null:
-                        setattr(obj, f.attname, None)  # a person not in the archive
-                    else:
-                        setattr(obj, f.attname, self.key(target, value))
-                else:
-                    setattr(obj, f.attname, f.to_python(value))
-            self.restore_file(model, row["pk"], obj)
-            obj._change_reason = RESTORED
-            obj.save()
+            else:
+                new.append((row, self.build(model, row)))
+        objs = [obj for _row, obj in new]
+        if hasattr(model, "history"):
+            bulk_create_with_history(
+                objs, model, batch_size=500, default_change_reason=RESTORED
+            )
+        else:
+            for obj in objs:
+                obj.save()
+        for row, obj in new:
             self.keys[model][row["pk"]] = obj.pk
-            for f, values in many.items():
-                getattr(obj, f.name).set([self.key(f.related_model, v) for v in values])
-            if model is User:
+        for row, obj in new:
+            for f in model._meta.many_to_many:
+                values = row["fields"].get(f.name)
+                if values:  # each set() is recorded in the history of audited models
+                    getattr(obj, f.name).set([self.key(f.related_model, v) for v in values])
+            if model is User and row["groups"]:
                 obj.groups.set(
                     [Group.objects.get_or_create(name=name)[0] for name in row["groups"]]
                 )
-            self.result.counts[_label(model)] += 1
+        self.result.counts[_label(model)] += len(new)
+
+    def build(self, model, row):
+        """The unsaved record of `row`, its relations mapped to the new keys, its file stored."""
+        obj = model()
+        for name, value in row["fields"].items():
+            f = model._meta.get_field(name)
+            if f.many_to_many:
+                continue
+            if f.is_relation:
+                target = f.related_model
+                if f.target_field.name != target._meta.pk.name:  # the voivodeship's code
+                    setattr(obj, f.attname, value)
+                elif value is not None and value not in self.keys[target] and f.null:
+                    setattr(obj, f.attname, None)  # a person not in the archive
+                else:
+                    setattr(obj, f.attname, self.key(target, value))
+            else:
+                setattr(obj, f.attname, f.to_python(value))
+        self.restore_file(model, row["pk"], obj)
+        return obj
 
     def restore_file(self, model, old_pk, obj) -> None:
         field_name = FILE_FIELDS.get(model)
