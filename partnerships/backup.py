@@ -43,7 +43,7 @@ from django.contrib.auth.models import Group
 from django.core import serializers
 from django.core.files import File
 from django.core.serializers.json import DjangoJSONEncoder
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -265,7 +265,12 @@ def _copy_file(model, entry, archive) -> None:
 def round_export(*, round_, output) -> dict:
     """Write the archive of `round_` to the path `output` (created, never overwritten, readable
     by its owner only: it holds personal data and password hashes). Returns the manifest."""
-    with transaction.atomic():  # one consistent reading of the round
+    outermost = not connection.in_atomic_block
+    with transaction.atomic():
+        if outermost and connection.vendor == "postgresql":
+            # One snapshot for every query: the round as it stood at one moment.
+            with connection.cursor() as cursor:
+                cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
         records = _records(round_)
         entries = _file_entries(records)
         payload = json.dumps(

@@ -21,7 +21,7 @@ class Command(BaseCommand):
             result = round_import(path=file)
         except ArchiveError as exc:
             raise CommandError(str(exc)) from exc
-        restored = ", ".join(f"{label}: {n}" for label, n in result.counts.items())
+        restored = ", ".join(f"{label}: {n}" for label, n in result.counts.items() if n)
         self.stdout.write(f"Restored — {restored}.")
         if result.accounts_kept:
             self.stdout.write(
