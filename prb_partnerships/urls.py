@@ -16,3 +16,5 @@ urlpatterns = [
     path("account/data.json", animators_views.account_data, name="account_data"),
     path("", include("partnerships.urls")),
 ]
+
+handler500 = "prb_partnerships.errors.server_error"

@@ -9,6 +9,17 @@ from prb_partnerships.roles import Role
 from tests import factories
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _plain_http():
+    """The test client and the live server speak plain HTTP, so the redirect to HTTPS that
+    production has (DEBUG off) is off in tests; tests/prb_partnerships/test_headers.py turns it
+    on again to test it. Session-wide, because the live server reads it once, when it starts."""
+    from django.test import override_settings
+
+    with override_settings(SECURE_SSL_REDIRECT=False):
+        yield
+
+
 @pytest.fixture(autouse=True)
 def _test_settings(settings):
     """Tests run with DEBUG off but without `collectstatic` (no manifest needed), and with a fast
