@@ -18,7 +18,7 @@ from import_export.fields import Field
 
 from libraries.models import TERC, GminaType, Library, LibraryKind, Voivodeship
 from libraries.services import library_save_imported
-from partnerships.models import Round
+from partnerships.models import Partnership, Round
 from prb_partnerships.importexport import (
     ChoiceWidget,
     FileProblem,
@@ -31,6 +31,7 @@ from prb_partnerships.importexport import (
     cell_text,
     check_email,
     export_resource,
+    in_chunks,
     label,
     split_list,
 )
@@ -189,16 +190,44 @@ class LibraryResource(SpreadsheetResource):
             raise FileProblem(
                 _("There is no round yet: add the round first, then import the libraries.")
             )
-        self.voivodeship_codes = set(Voivodeship.objects.values_list("code", flat=True))
+        self.voivodeships = {v.code: v for v in Voivodeship.objects.all()}
+        tercs = self.column_values(dataset, "Kod TERC", TercWidget().clean)
+        # The file's known libraries (with their librarians), its known accounts (with whether
+        # they are librarians') and which libraries have their partnership in the round.
+        self.known = {
+            library.terc: library
+            for library in in_chunks(Library.objects.prefetch_related("librarians"), "terc", tercs)
+        }
+        emails = self.column_values(dataset, "E-maile bibliotekarek", LibrariansWidget().clean)
+        accounts = User.objects.annotate(
+            lower_email=Lower("email"),
+            is_librarian=Exists(
+                User.groups.through.objects.filter(user=OuterRef("pk"), group__name=Role.LIBRARIAN)
+            ),
+        )
+        self.accounts = {
+            user.lower_email: user for user in in_chunks(accounts, "lower_email", emails)
+        }
+        self.partnered = {
+            partnership.library_id
+            for partnership in in_chunks(
+                Partnership.objects.filter(round=self.round).only("library_id"),
+                "library__terc",
+                tercs,
+            )
+        }
         self.accounts_created = 0
         self.partnerships_created = 0
+
+    def get_instance(self, instance_loader, row):
+        return self.known.get(self.fields["terc"].clean(row))
 
     def check_row(self, instance, row, errors, *, number):
         terc = instance.terc
         if TERC.match(terc or ""):
             self.check_unique_in_file(errors, "terc", terc, number=number, kind="terc")
-            if terc[:2] in self.voivodeship_codes:
-                instance.voivodeship_id = terc[:2]
+            if terc[:2] in self.voivodeships:
+                instance.voivodeship = self.voivodeships[terc[:2]]
             else:
                 add_error(
                     errors,
@@ -211,29 +240,15 @@ class LibraryResource(SpreadsheetResource):
                 )
             if terc[6] in GminaType.values:
                 instance.gmina_type = terc[6]
-        emails = self.pending(instance, "librarians")
-        if emails:
-            for email in emails:
-                self.check_unique_in_file(
-                    errors, "librarians", email, number=number, kind="librarian"
-                )
-            not_librarians = (
-                User.objects.annotate(lower_email=Lower("email"))
-                .filter(lower_email__in=emails)
-                .exclude(
-                    Exists(
-                        User.groups.through.objects.filter(
-                            user=OuterRef("pk"), group__name=Role.LIBRARIAN
-                        )
-                    )
-                )
-            )
-            for user in not_librarians:
+        for email in self.pending(instance, "librarians") or ():
+            self.check_unique_in_file(errors, "librarians", email, number=number, kind="librarian")
+            account = self.accounts.get(email)
+            if account is not None and not account.is_librarian:
                 add_error(
                     errors,
                     "librarians",
                     _("%(email)s is the e-mail of an account that is not a librarian's.")
-                    % {"email": user.email.lower()},
+                    % {"email": email},
                 )
 
     def save_row(self, instance, is_create, row, **kwargs):
@@ -242,6 +257,8 @@ class LibraryResource(SpreadsheetResource):
             librarian_emails=self.pending(instance, "librarians"),
             round_=self.round,
             by=kwargs.get("user"),
+            accounts=self.accounts,
+            partnered=self.partnered,
         )
         self.accounts_created += len(accounts)
         self.partnerships_created += partnership is not None

@@ -13,28 +13,37 @@ User = get_user_model()
 
 
 @transaction.atomic
-def library_save_imported(*, library, librarian_emails=None, round_, by):
+def library_save_imported(
+    *, library, librarian_emails=None, round_, by, accounts=None, partnered=None
+):
     """Save a library read from a spreadsheet (see libraries/resources.py).
 
     When `librarian_emails` is given, the library's librarians become exactly those accounts:
     an unknown e-mail gets a librarian's account without a password and without an invitation
     (invitations are sent from the people page afterwards). A lead library gets its partnership
     in `round_` when it has none. Returns (the accounts created, the partnership created or
-    None)."""
+    None).
+
+    An import passes what it read once for the whole file, so that a row makes only its own
+    writes: `accounts` ({lower-case e-mail: account}, the accounts created are added to it)
+    and `partnered` (the pks of the libraries with a partnership in `round_`); the library's
+    librarians are then those prefetched with it. Without them, they are read here."""
+    adding = library._state.adding
     library.save()
-    accounts = []
+    created = []
     if librarian_emails is not None:
-        existing = {
-            user.email.lower(): user
-            for user in User.objects.annotate(lower_email=Lower("email")).filter(
-                lower_email__in=librarian_emails
-            )
-        }
+        if accounts is None:
+            accounts = {
+                user.lower_email: user
+                for user in User.objects.annotate(lower_email=Lower("email")).filter(
+                    lower_email__in=librarian_emails
+                )
+            }
         librarians = []
         for email in librarian_emails:
-            user = existing.get(email)
+            user = accounts.get(email)
             if user is None:
-                user = person_create(
+                user = accounts[email] = person_create(
                     email=email,
                     first_name="",
                     last_name="",
@@ -43,12 +52,21 @@ def library_save_imported(*, library, librarian_emails=None, round_, by):
                     library=library,
                     invite=False,
                 )
-                accounts.append(user)
+                created.append(user)
             librarians.append(user)
-        library.librarians.set(librarians)
+        current = set() if adding else set(library.librarians.all())
+        current.update(created)  # person_create made them the library's librarians
+        if to_remove := current - set(librarians):
+            library.librarians.remove(*to_remove)
+        if to_add := [user for user in librarians if user not in current]:
+            library.librarians.add(*to_add)
     partnership = None
     if library.kind == LibraryKind.LEAD and round_ is not None:
-        partnership, created = Partnership.objects.get_or_create(library=library, round=round_)
-        if not created:
+        if partnered is None:
+            partnership, is_new = Partnership.objects.get_or_create(library=library, round=round_)
+        elif library.pk not in partnered:
+            partnership, is_new = Partnership.objects.create(library=library, round=round_), True
+            partnered.add(library.pk)
+        if partnership is not None and not is_new:
             partnership = None
-    return accounts, partnership
+    return created, partnership

@@ -14,27 +14,43 @@ Reading a file:
   (so that it cannot run as a formula, see prb_partnerships/spreadsheets.py) is read without
   that apostrophe: an export imports back unchanged.
 
-All or nothing: the preview runs the whole import in a transaction that is rolled back, and the
-confirmed import runs again in one transaction that is rolled back when any row has a problem
+All or nothing: the preview checks every row and saves nothing (it writes nothing at all, inside
+a transaction that is rolled back), and the confirmed import checks every row again and saves
+them in one transaction that is rolled back when any row has a problem
 (`rollback_on_validation_errors`), so a file with one bad row saves nothing. Every problem is
 listed with its row and column (`Problem`).
+
+Big files: a file over `MAX_FILE_BYTES`, with more than `MAX_ROWS` rows, or a workbook whose
+parts unpack to more than `MAX_XLSX_UNPACKED_BYTES` is refused before its rows are read (a
+workbook's sizes are read from its zip directory, its rows one by one, never past the limit).
+A resource reads what its rows need — the known TERC codes, e-mails, voivodeships — once per
+file, in `prepare`, so that checking a row makes no query: the preview's queries do not grow
+with the rows, and saving a row makes only its own writes.
 
 The column names of the files are a file format shared with CAL's spreadsheets, so they are
 fixed Polish strings (see the README), not translated: a file exported in English must import.
 """
 
 import codecs
+import copy
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
+from itertools import islice
 
+import openpyxl
 import tablib
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.validators import validate_email
+from django.db import transaction
+from django.template.defaultfilters import filesizeformat
 from django.template.response import TemplateResponse
 from django.utils import timezone
+from django.utils.formats import number_format
 from django.utils.text import capfirst, slugify
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -42,7 +58,7 @@ from import_export import resources
 from import_export.admin import ExportMixin, ImportExportMixin
 from import_export.fields import Field
 from import_export.formats import base_formats
-from import_export.forms import ExportForm
+from import_export.forms import ExportForm, ImportForm
 from import_export.results import RowResult
 from import_export.widgets import Widget
 from openpyxl.utils import get_column_letter
@@ -51,6 +67,7 @@ from prb_partnerships.spreadsheets import csv_text, unquote, xlsx_bytes
 from prb_partnerships.text import fold
 
 # --- reading files ------------------------------------------------------------------------------
+
 
 
 class FileProblem(Exception):
@@ -66,6 +83,46 @@ class FileProblem(Exception):
 # Bytes that ISO-8859-2 uses for ą ś ź Ą Ś Ź read as Windows-1250: a Latin-2 file decodes
 # "successfully" as Windows-1250 but with these instead of Polish letters.
 LATIN2_SIGNS = set("±¶Ľˇ¦¬")
+
+# What one import takes (the README, "Import and export"): CAL's whole list of libraries is a
+# few thousand rows; a bigger file is split. Checked before the rows are read.
+MAX_FILE_BYTES = 5 * 1024 * 1024
+MAX_ROWS = 20_000  # rows of data, after the row of column names
+# A workbook is a zip archive: the declared sizes of its unpacked parts, summed. A 5 MB
+# workbook of 20,000 rows unpacks to about 20 MB; a "zip bomb" to far more.
+MAX_XLSX_UNPACKED_BYTES = 50 * 1024 * 1024
+
+
+def file_too_big(size) -> FileProblem:
+    return FileProblem(
+        _(
+            "The file is %(size)s; a file to import may be at most %(limit)s. Split it into "
+            "smaller files and import them one after the other."
+        )
+        % {"size": filesizeformat(size), "limit": filesizeformat(MAX_FILE_BYTES)}
+    )
+
+
+def too_many_rows() -> FileProblem:
+    return FileProblem(
+        _(
+            "The file has more than %(limit)s rows; a file to import may have at most "
+            "%(limit)s rows below the column names. Split it into smaller files and import "
+            "them one after the other."
+        )
+        % {"limit": number_format(MAX_ROWS, force_grouping=True)}
+    )
+
+
+def _limited(rows):
+    """The first row (the column names) and at most MAX_ROWS rows after it; FileProblem when
+    there are more (nothing past the limit is read)."""
+    rows = list(islice(rows, MAX_ROWS + 2))
+    if len(rows) > MAX_ROWS + 1:
+        raise too_many_rows()
+    return rows
+
+
 CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
@@ -131,11 +188,14 @@ class CSVFormat(base_formats.CSV):
         return "rb"
 
     def create_dataset(self, in_stream, **kwargs):
+        if len(in_stream) > MAX_FILE_BYTES:
+            raise file_too_big(len(in_stream))
         text = decode_csv(in_stream) if isinstance(in_stream, bytes) else in_stream
         first_line = text.split("\n", 1)[0]
         delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
         # newline="": a line break inside a quoted cell stays in the cell
-        return _dataset(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter))
+        reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        return _dataset(_limited(reader))
 
     def export_data(self, dataset, **kwargs):
         return csv_text(dataset)
@@ -143,11 +203,43 @@ class CSVFormat(base_formats.CSV):
 
 class XLSXFormat(base_formats.XLSX):
     """The first sheet of a workbook; blank rows at its end (formatted but empty) are dropped.
-    Written by `xlsx_bytes`."""
+    Written by `xlsx_bytes`.
+
+    Read without unpacking more than it must: the sizes the archive declares are summed first,
+    then the sheet is read in openpyxl's read-only mode, row by row, up to MAX_ROWS + 1 rows
+    (a sheet that declares more rows is refused before any is read)."""
 
     def create_dataset(self, in_stream):
-        dataset = super().create_dataset(in_stream)
-        return _dataset([dataset.headers or [], *dataset])
+        if len(in_stream) > MAX_FILE_BYTES:
+            raise file_too_big(len(in_stream))
+        try:
+            archive = zipfile.ZipFile(io.BytesIO(in_stream))
+        except zipfile.BadZipFile:
+            raise FileProblem(
+                _("This is not an Excel workbook (xlsx). If it is a CSV file, choose csv.")
+            ) from None
+        with archive:
+            if sum(member.file_size for member in archive.infolist()) > MAX_XLSX_UNPACKED_BYTES:
+                raise FileProblem(
+                    _(
+                        "The workbook unpacks to more than %(limit)s, more than a file to "
+                        "import may hold. Save only the sheet to import, or split it into "
+                        "smaller files."
+                    )
+                    % {"limit": filesizeformat(MAX_XLSX_UNPACKED_BYTES)}
+                )
+        book = openpyxl.load_workbook(io.BytesIO(in_stream), read_only=True, data_only=True)
+        try:
+            sheet = book.active
+            # The size the sheet declares (<dimension>): over the limit, nothing is read.
+            if (sheet.max_row or 0) > MAX_ROWS + 1:
+                raise too_many_rows()
+            # Then its rows as they are, not padded to the declared size (which may be wrong).
+            sheet.reset_dimensions()
+            rows = _limited(sheet.iter_rows(values_only=True))
+        finally:
+            book.close()
+        return _dataset(rows)
 
     def export_data(self, dataset, **kwargs):
         return xlsx_bytes(dataset)
@@ -217,6 +309,12 @@ class ChoiceWidget(TextWidget):
         super().__init__(**kwargs)
 
     def accepted(self) -> dict:
+        """Read once per widget: the words do not change during an import."""
+        if "_accepted" not in self.__dict__:
+            self._accepted = self._read_accepted()
+        return self._accepted
+
+    def _read_accepted(self) -> dict:
         from django.utils import translation
 
         accepted = {header_key(word): code for word, code in self.aliases.items()}
@@ -292,6 +390,21 @@ class Problem:
     message: str
 
 
+# Values per query when rows are read by a list of values (SQLite takes at most 32,766).
+CHUNK = 5000
+
+
+def in_chunks(queryset, lookup, values):
+    """The rows of `queryset` whose `lookup` is one of `values`, CHUNK values per query."""
+    values = sorted(values)
+    for start in range(0, len(values), CHUNK):
+        yield from queryset.filter(**{f"{lookup}__in": values[start : start + CHUNK]})
+
+
+# The preview lists the first rows of a file with what changes in each; the import takes all.
+PREVIEW_ROWS = 100
+
+
 def add_error(errors: dict, key: str, message) -> None:
     errors.setdefault(key, []).append(ValidationError(message))
 
@@ -364,17 +477,66 @@ class SpreadsheetResource(resources.ModelResource):
             raise FileProblem(problems)
         dataset.headers = headers
         self.file_dataset = dataset
-        self.prepare(dataset, **kwargs)
+        try:
+            self.prepare(dataset, **kwargs)
+        except FileProblem:
+            dataset.wipe()
+            raise
 
     def prepare(self, dataset, **kwargs):
-        """Read what the rows need (once per file); FileProblem stops the file."""
+        """Read what the rows need (once per file, so that checking a row makes no query);
+        FileProblem stops the file."""
+
+    def column_values(self, dataset, column, clean=cell_text) -> set:
+        """The cleaned values of `column` in the file's rows (a value that does not clean is
+        left out: its row gets its problem when it is read)."""
+        index = self.columns.get(column)
+        if index is None:
+            return set()
+        values = set()
+        for data_row in dataset:
+            try:
+                value = clean(data_row[index])
+            except ValueError:
+                continue
+            values.update(value if isinstance(value, list) else [value] if value else [])
+        return values
+
+    # The preview writes nothing
+
+
+    def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
+                    collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
+        """The preview (`dry_run`) checks every row and saves none (`save_instance`): the rows'
+        checks need no savepoint each, only one transaction, rolled back all the same. The
+        confirmed import is django-import-export's: one transaction, a savepoint per row."""
+        # This import's own options: `import_row` turns the listing of changes on and off.
+        self._meta = copy.copy(type(self)._meta)
+        self.diffs_left = PREVIEW_ROWS if dry_run else 0
+        if not dry_run:
+            return super().import_data(
+                dataset, dry_run=False, raise_errors=raise_errors,
+                use_transactions=use_transactions, collect_failed_rows=collect_failed_rows,
+                rollback_on_validation_errors=rollback_on_validation_errors, **kwargs
+            )
+        with transaction.atomic():
+            result = self.import_data_inner(
+                dataset, True, raise_errors, False, collect_failed_rows, **kwargs
+            )
+            transaction.set_rollback(True)
+        return result
 
     # One row
 
     def import_row(self, row, instance_loader, **kwargs):
+        # Only the first PREVIEW_ROWS rows of a preview get their changes listed (and the copy
+        # of the object they are compared with): a 10,000-row table would take longer to make
+        # and to send than the import itself, and no one reads it. The import takes every row.
+        self._meta.skip_diff = getattr(self, "diffs_left", 1) <= 0
         if _blank(row.values()):  # neither counted nor shown
             row_result = self.get_row_result_class()()
         else:
+            self.diffs_left = getattr(self, "diffs_left", 1) - 1
             row_result = super().import_row(row, instance_loader, **kwargs)
         row_result.number = kwargs["row_number"] + 1
         return row_result
@@ -404,10 +566,15 @@ class SpreadsheetResource(resources.ModelResource):
             )
 
     def validate_instance(self, instance, import_validation_errors=None, validate_unique=True):
+        """The model's field checks and `clean()`, without the checks that query the database
+        row by row (uniqueness, constraints): `check_row` checks uniqueness against what
+        `prepare` read, and the database's constraints still hold when a row is saved."""
         errors = dict(import_validation_errors or {})
         try:
             instance.full_clean(
-                exclude={*errors, *self.unvalidated_fields}, validate_unique=validate_unique
+                exclude={*errors, *self.unvalidated_fields},
+                validate_unique=False,
+                validate_constraints=False,
             )
         except ValidationError as error:
             errors = error.update_error_dict(errors)
@@ -415,7 +582,8 @@ class SpreadsheetResource(resources.ModelResource):
             raise ValidationError(errors)
 
     def save_instance(self, instance, is_create, row, **kwargs):
-        self.save_row(instance, is_create, row, **kwargs)
+        if not kwargs.get("dry_run"):
+            self.save_row(instance, is_create, row, **kwargs)
 
     def save_row(self, instance, is_create, row, **kwargs):
         instance.save()
@@ -434,6 +602,7 @@ class SpreadsheetResource(resources.ModelResource):
         primary keys)."""
         result.problems = self.problems(result)
         result.ignored_columns = getattr(self, "ignored_columns", [])
+        result.preview_rows = PREVIEW_ROWS
         result.notes = [] if kwargs.get("dry_run") else getattr(self, "notes", [])
 
     def column_of(self, key):
@@ -547,10 +716,21 @@ class SpreadsheetExportMixin(_Spreadsheets, ExportMixin):
     """The button "Export" on the changelist: the filtered rows as CSV or XLSX."""
 
 
+class SpreadsheetImportForm(ImportForm):
+    """The import form: a file over MAX_FILE_BYTES is refused before it is stored or read."""
+
+    def clean_import_file(self):
+        import_file = self.cleaned_data["import_file"]
+        if import_file.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(str(file_too_big(import_file.size)))
+        return import_file
+
+
 class SpreadsheetImportExportMixin(_Spreadsheets, ImportExportMixin):
     """Import with a preview and all-or-nothing saving, and export (see the module)."""
 
     import_template_name = "admin/prb_import.html"
+    import_form_class = SpreadsheetImportForm
 
     def has_import_permission(self, request):
         """Importing adds and changes rows: it needs both permissions."""
