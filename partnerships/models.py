@@ -19,6 +19,7 @@ from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from partnerships import uploads
 from prb_partnerships.roles import Role, roles_of, sees_everything
 
 
@@ -537,7 +538,9 @@ class MeetingAttachment(models.Model):
     meeting = models.ForeignKey(
         Meeting, verbose_name=_("meeting"), on_delete=models.CASCADE, related_name="attachments"
     )
-    file = models.FileField(_("file"), upload_to="meetings/%Y/%m/")
+    file = models.FileField(
+        _("file"), upload_to=uploads.meeting_file_name, storage=uploads.private_storage
+    )
     content_type = models.CharField(_("content type"), max_length=40)
     original_name = models.CharField(_("file name"), max_length=200)
     size = models.PositiveIntegerField(_("size in bytes"))
@@ -580,7 +583,10 @@ class Agreement(models.Model):
         _("other signatories"), blank=True, help_text=_("Signatories who are not partners.")
     )
     document = models.FileField(
-        _("scanned document"), upload_to="agreements/%Y/%m/", blank=True
+        _("scanned document"),
+        upload_to=uploads.agreement_file_name,
+        storage=uploads.private_storage,
+        blank=True,
     )
     document_type = models.CharField(_("content type"), max_length=40, blank=True)
     recorded_by = models.ForeignKey(

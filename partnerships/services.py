@@ -1,5 +1,7 @@
 """Writes that touch several rows; each runs in one transaction."""
 
+from functools import partial
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -166,7 +168,17 @@ def assignments_accept(*, choices, by, reason: str) -> list[Assignment]:
     return assignments_create(choices=choices, by=by, reason=reason, expected_current=None)
 
 
+def _delete_on_commit(*files):
+    """Remove stored files (FieldFiles) once the transaction commits; a rollback keeps them, as
+    it keeps the records that point at them. A storage error is logged: the write is done."""
+    for file in files:
+        if file:
+            transaction.on_commit(partial(file.storage.delete, file.name), robust=True)
+
+
 def _store_attachments(*, meeting, attachments, by):
+    """Store the checked uploads under server-made names (`uploads.meeting_file_name`); the
+    callers store them last, once nothing else can refuse the write."""
     for upload in attachments:
         MeetingAttachment.objects.create(
             meeting=meeting,
@@ -211,8 +223,8 @@ def meeting_create(
         partnership=partnership, new_partners=new_partners, joined_on=meeting.date
     )
     meeting.partners_present.set([*partners_present, *added])
-    _store_attachments(meeting=meeting, attachments=attachments, by=by)
     milestones_record_from_facts(partnership=partnership, by=by)
+    _store_attachments(meeting=meeting, attachments=attachments, by=by)
     return meeting
 
 
@@ -228,19 +240,20 @@ def meeting_update(
         partnership=meeting.partnership, new_partners=new_partners, joined_on=meeting.date
     )
     meeting.partners_present.set([*partners_present, *added])
-    _store_attachments(meeting=meeting, attachments=attachments, by=by)
     milestones_record_from_facts(partnership=meeting.partnership, by=by)
+    _store_attachments(meeting=meeting, attachments=attachments, by=by)
     return meeting
 
 
 @transaction.atomic
 def meeting_delete(*, meeting, by) -> None:
-    """Delete a meeting, its attachments and the milestones it alone proved."""
+    """Delete a meeting, its attachments and the milestones it alone proved; the attachments'
+    files are removed from the storage once this is committed."""
     partnership = meeting.partnership
     files = [a.file for a in meeting.attachments.all()]
     meeting.delete()
     milestones_record_from_facts(partnership=partnership, by=by)
-    transaction.on_commit(lambda: [f.delete(save=False) for f in files])
+    _delete_on_commit(*files)
 
 
 @transaction.atomic
@@ -300,19 +313,30 @@ def milestone_remove(*, milestone, by) -> list[Milestone]:
 
 @transaction.atomic
 def agreement_record(*, partnership, by, fields, signatories, document=None) -> Agreement:
-    """Record or correct the agreement; it sets the `agreement` milestone on its date."""
+    """Record or correct the agreement; it sets the `agreement` milestone on its date. A new
+    scan (`document`, checked by `uploads.validate_document`) replaces the old one, which is
+    removed from the storage once this is committed; if the write is refused, the new one goes
+    and the old one stays."""
     agreement = Agreement.objects.filter(partnership=partnership).first() or Agreement(
         partnership=partnership
     )
     for name in ("kind", "signed_on", "signatories_note"):
         setattr(agreement, name, fields[name])
     agreement.recorded_by = by
+    replaced = agreement.document
     if document is not None:
+        agreement.document_type = document.sniffed_type  # names the stored file
         agreement.document = document
-        agreement.document_type = document.sniffed_type
     agreement.save()
-    agreement.signatories.set(signatories)
-    milestones_record_from_facts(partnership=partnership, by=by)
+    try:
+        agreement.signatories.set(signatories)
+        milestones_record_from_facts(partnership=partnership, by=by)
+    except BaseException:
+        if document is not None:
+            agreement.document.delete(save=False)
+        raise
+    if document is not None:
+        _delete_on_commit(replaced)
     return agreement
 
 
@@ -342,5 +366,4 @@ def agreement_delete(*, agreement, by) -> None:
     document = agreement.document
     agreement.delete()
     milestones_record_from_facts(partnership=partnership, by=by)
-    if document:
-        transaction.on_commit(lambda: document.delete(save=False))
+    _delete_on_commit(document)

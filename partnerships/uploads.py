@@ -1,11 +1,22 @@
-"""Uploaded documents: checked by their content, not their name; at most 10 MB."""
+"""Uploaded documents: checked by their content, not their name; at most 10 MB; stored under a
+name the server makes, in the storage `private` of settings.STORAGES."""
+
+import io
+import uuid
 
 from django import forms
-from django.core.exceptions import ValidationError
+from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files.storage import storages
+from django.core.files.uploadedfile import UploadedFile
+from django.core.files.uploadhandler import FileUploadHandler
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_FILES = 5
+# The largest request with files that is read at all: five files of 10 MB and the form. The
+# reverse proxy's limit (README, "Uploaded files") is the same.
+MAX_REQUEST_BYTES = (MAX_FILES + 1) * MAX_UPLOAD_BYTES
 
 # The first bytes of each accepted kind of file, and its content type and extension.
 SIGNATURES = [
@@ -13,6 +24,9 @@ SIGNATURES = [
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"%PDF-", "application/pdf", "pdf"),
 ]
+EXTENSIONS = {content_type: extension for _magic, content_type, extension in SIGNATURES}
+# Shown in the browser; every other accepted type is downloaded.
+INLINE_TYPES = {"image/jpeg", "image/png"}
 
 
 def sniff(upload) -> tuple[str, str] | None:
@@ -44,6 +58,76 @@ def validate_document(upload):
         )
     upload.sniffed_type = sniffed[0]
     return upload
+
+
+def extension_of(content_type: str) -> str:
+    """The extension of a stored file's checked type (`bin` for any other)."""
+    return EXTENSIONS.get(content_type, "bin")
+
+
+def private_storage():
+    """The storage of uploaded documents: settings.STORAGES["private"] (local disk or an
+    S3-compatible bucket), never served by URL."""
+    return storages["private"]
+
+
+def _server_name(folder: str, content_type: str) -> str:
+    return f"{folder}/{timezone.localdate():%Y/%m}/{uuid.uuid4().hex}.{extension_of(content_type)}"
+
+
+def meeting_file_name(attachment, _uploaded_name):
+    """`meetings/<year>/<month>/<random>.<extension of the checked type>`: nothing of the
+    uploader's name reaches the storage (it is kept in `original_name`)."""
+    return _server_name("meetings", attachment.content_type)
+
+
+def agreement_file_name(agreement, _uploaded_name):
+    """`agreements/<year>/<month>/<random>.<extension of the checked type>`."""
+    return _server_name("agreements", agreement.document_type)
+
+
+class TooLargeUpload(UploadedFile):
+    """What is left of a file that passed 10 MB: its name and full size, no content."""
+
+    def __init__(self, name, content_type, size, charset):
+        super().__init__(io.BytesIO(), name, content_type, size, charset)
+
+
+class SizeLimitUploadHandler(FileUploadHandler):
+    """First of FILE_UPLOAD_HANDLERS. A request with files over MAX_REQUEST_BYTES is refused
+    before its body is read (RequestDataTooBig: 400). A file passes no byte beyond 10 MB to
+    the handlers after it — what they had is dropped — and is only counted to its end, so that
+    the form says its size next to the field (`validate_document`) and the other fields of
+    the form are kept."""
+
+    def handle_raw_input(self, input_data, META, content_length, boundary, encoding=None):
+        if content_length > MAX_REQUEST_BYTES:
+            raise RequestDataTooBig(
+                f"Request body of {content_length} bytes exceeds {MAX_REQUEST_BYTES}."
+            )
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        was_too_large = self.received > MAX_UPLOAD_BYTES
+        self.received += len(raw_data)
+        if self.received <= MAX_UPLOAD_BYTES:
+            return raw_data
+        if not was_too_large:
+            self._drop_what_the_others_hold()
+        return None
+
+    def file_complete(self, file_size):
+        if self.received > MAX_UPLOAD_BYTES:
+            return TooLargeUpload(self.file_name, self.content_type, file_size, self.charset)
+        return None
+
+    def _drop_what_the_others_hold(self):
+        for handler in getattr(self.request, "upload_handlers", ()):
+            if handler is not self and getattr(handler, "file", None) is not None:
+                handler.file.close()  # a temporary file is deleted when closed
 
 
 class MultipleFileInput(forms.ClearableFileInput):

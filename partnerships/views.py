@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from animators.models import Animator
 from partnerships import dashboard as dashboard_data
-from partnerships import notifications, proposal, services
+from partnerships import notifications, proposal, services, uploads
 from partnerships.access import (
     get_meeting_for_editor,
     get_partnership_for_editor,
@@ -498,31 +498,42 @@ def joint_action_update(request, pk):
 
 
 def _private_file(field, content_type, name):
-    """Serve an uploaded file from private storage: inline, with its checked content type."""
+    """Serve an uploaded file from the private storage, after the caller's access check:
+    with its checked type — photos shown, anything else downloaded, any type not accepted on
+    upload as bytes to download — never sniffed, never run as a page, never cached."""
+    if content_type not in uploads.EXTENSIONS:
+        content_type = "application/octet-stream"
     try:
         handle = field.open("rb")
     except FileNotFoundError:
         raise Http404 from None
-    response = FileResponse(handle, content_type=content_type, filename=name)
-    response["Content-Disposition"] = response["Content-Disposition"].replace(
-        "attachment", "inline"
+    response = FileResponse(
+        handle,
+        content_type=content_type,
+        as_attachment=content_type not in uploads.INLINE_TYPES,
+        filename=f"{name}.{uploads.extension_of(content_type)}",
     )
     response["X-Content-Type-Options"] = "nosniff"
-    response["Cache-Control"] = "private, max-age=0"
+    response["Content-Security-Policy"] = "sandbox"
+    response["Cache-Control"] = "no-store"
     return response
 
 
 @login_required
+@require_safe
 def attachment_download(request, pk):
-    """A meeting's attachment, for those who may see the meeting; 404 to anyone else."""
+    """A meeting's attachment, for those who may see the meeting; 404 to anyone else. It is
+    named as uploaded, with the extension of its checked type."""
     attachment = get_object_or_404(
         MeetingAttachment.objects.filter(meeting__in=Meeting.objects.visible_to(request.user)),
         pk=pk,
     )
-    return _private_file(attachment.file, attachment.content_type, attachment.original_name)
+    stem = attachment.original_name.rsplit(".", 1)[0] or "plik"
+    return _private_file(attachment.file, attachment.content_type, stem)
 
 
 @login_required
+@require_safe
 def agreement_document(request, pk):
     """The scan of an agreement, for those who may see the partnership; 404 to anyone else."""
     agreement = get_object_or_404(
@@ -531,11 +542,10 @@ def agreement_document(request, pk):
         ).exclude(document=""),
         pk=pk,
     )
-    extension = agreement.document.name.rsplit(".", 1)[-1]
     return _private_file(
         agreement.document,
-        agreement.document_type or "application/octet-stream",
-        f"porozumienie-{agreement.partnership.library_id}.{extension}",
+        agreement.document_type,
+        f"porozumienie-{agreement.partnership.library_id}",
     )
 
 

@@ -169,6 +169,8 @@ STATICFILES_DIRS = [BASE_DIR / "static"]
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Uploaded documents (partnerships.uploads.private_storage); see "Uploaded documents" below.
+    "private": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {
         "BACKEND": (
             "django.contrib.staticfiles.storage.StaticFilesStorage"
@@ -184,11 +186,35 @@ WHITENOISE_USE_FINDERS = DEBUG
 IMPORT_EXPORT_USE_TRANSACTIONS = True
 
 # Uploaded documents (agreement scans, attendance lists) live outside static and public media,
-# and are served only by a view that checks access.
+# in the storage "private", and are served only by a view that checks access (README, "Uploaded
+# files"): on the local disk under PRIVATE_MEDIA_ROOT, or in an S3-compatible bucket when
+# S3_BUCKET is set (several servers).
 PRIVATE_MEDIA_ROOT = Path(env_str("PRIVATE_MEDIA_ROOT") or BASE_DIR / "private_media")
 MEDIA_ROOT = PRIVATE_MEDIA_ROOT
+S3_BUCKET = env_str("S3_BUCKET", "")
+if S3_BUCKET:
+    STORAGES["private"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": S3_BUCKET,
+            "endpoint_url": env_str("S3_ENDPOINT_URL") or None,
+            "access_key": env_str("S3_ACCESS_KEY_ID") or None,
+            "secret_key": env_str("S3_SECRET_ACCESS_KEY") or None,
+            "region_name": env_str("S3_REGION") or None,
+            "file_overwrite": False,
+            "querystring_auth": True,  # no file is ever linked; a URL would need a signature
+        },
+    }
+# Each file is cut off at 10 MB as it arrives (a larger one is only counted, for the form's
+# message), a request with files over 60 MB is refused unread (partnerships.uploads); the
+# fields of a form, without its files, are at most 2.5 MB.
+FILE_UPLOAD_HANDLERS = [
+    "partnerships.uploads.SizeLimitUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
-DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
