@@ -15,6 +15,17 @@ from prb_partnerships.roles import Role
 NOT_STARTED = "not_started"
 
 
+class PersonChoiceField(forms.ModelChoiceField):
+    """People (users) named as every page names them: the full name, else the e-mail."""
+
+    def label_from_instance(self, obj):
+        return obj.get_full_name() or obj.email
+
+
+class PersonChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = PersonChoiceField
+
+
 class PartnershipFilterSet(django_filters.FilterSet):
     """The filters of `/libraries/`: `voivodeship` (TERYT code), `stage`, `status`, `animator`,
     `expert`, `q`, and the column order `o`. The queryset must come from `with_progress()` and
@@ -47,7 +58,7 @@ class PartnershipFilterSet(django_filters.FilterSet):
         method="filter_animator",
         empty_label=_("all"),
     )
-    expert = django_filters.ModelChoiceFilter(
+    expert = PersonChoiceFilter(
         label=_("CAL expert"),
         queryset=get_user_model().objects.filter(groups__name=Role.EXPERT).order_by(
             "last_name", "first_name"
