@@ -4,15 +4,15 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.db.models.functions import Lower
 
-from animators.services import person_create
+from animators.services import librarian_accounts_create_imported
 from libraries.models import LibraryKind
 from partnerships.models import Partnership
-from prb_partnerships.roles import Role
 
 User = get_user_model()
 
 
-@transaction.atomic
+# Inside an import's transaction without a savepoint: a failed row rolls back the whole import.
+@transaction.atomic(savepoint=False)
 def library_save_imported(
     *, library, librarian_emails=None, round_, by, accounts=None, partnered=None
 ):
@@ -39,23 +39,11 @@ def library_save_imported(
                     lower_email__in=librarian_emails
                 )
             }
-        librarians = []
-        for email in librarian_emails:
-            user = accounts.get(email)
-            if user is None:
-                user = accounts[email] = person_create(
-                    email=email,
-                    first_name="",
-                    last_name="",
-                    role=Role.LIBRARIAN,
-                    by=by,
-                    library=library,
-                    invite=False,
-                )
-                created.append(user)
-            librarians.append(user)
+        if missing := [email for email in librarian_emails if email not in accounts]:
+            created = librarian_accounts_create_imported(emails=missing, by=by)
+            accounts.update((user.email, user) for user in created)
+        librarians = [accounts[email] for email in librarian_emails]
         current = set() if adding else set(library.librarians.all())
-        current.update(created)  # person_create made them the library's librarians
         if to_remove := current - set(librarians):
             library.librarians.remove(*to_remove)
         if to_add := [user for user in librarians if user not in current]:

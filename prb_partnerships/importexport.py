@@ -507,23 +507,25 @@ class SpreadsheetResource(resources.ModelResource):
 
     def import_data(self, dataset, dry_run=False, raise_errors=False, use_transactions=None,
                     collect_failed_rows=False, rollback_on_validation_errors=False, **kwargs):
-        """The preview (`dry_run`) checks every row and saves none (`save_instance`): the rows'
-        checks need no savepoint each, only one transaction, rolled back all the same. The
-        confirmed import is django-import-export's: one transaction, a savepoint per row."""
+        """The whole file in one transaction, without a savepoint per row: the preview
+        (`dry_run`) checks every row and saves none (`save_instance`), and is rolled back all
+        the same; the confirmed import saves the rows and is rolled back when any row has a
+        problem. After a row that failed to save, the later rows are not read (the transaction
+        is lost anyway)."""
         # This import's own options: `import_row` turns the listing of changes on and off.
         self._meta = copy.copy(type(self)._meta)
         self.diffs_left = PREVIEW_ROWS if dry_run else 0
-        if not dry_run:
-            return super().import_data(
-                dataset, dry_run=False, raise_errors=raise_errors,
-                use_transactions=use_transactions, collect_failed_rows=collect_failed_rows,
-                rollback_on_validation_errors=rollback_on_validation_errors, **kwargs
-            )
+        self.failed = False
         with transaction.atomic():
             result = self.import_data_inner(
-                dataset, True, raise_errors, False, collect_failed_rows, **kwargs
+                dataset, dry_run, raise_errors, False, collect_failed_rows, **kwargs
             )
-            transaction.set_rollback(True)
+            if (
+                dry_run
+                or result.has_errors()
+                or (rollback_on_validation_errors and result.has_validation_errors())
+            ):
+                transaction.set_rollback(True)
         return result
 
     # One row
@@ -533,11 +535,12 @@ class SpreadsheetResource(resources.ModelResource):
         # of the object they are compared with): a 10,000-row table would take longer to make
         # and to send than the import itself, and no one reads it. The import takes every row.
         self._meta.skip_diff = getattr(self, "diffs_left", 1) <= 0
-        if _blank(row.values()):  # neither counted nor shown
+        if _blank(row.values()) or getattr(self, "failed", False):  # neither counted nor shown
             row_result = self.get_row_result_class()()
         else:
             self.diffs_left = getattr(self, "diffs_left", 1) - 1
             row_result = super().import_row(row, instance_loader, **kwargs)
+            self.failed = bool(row_result.errors)
         row_result.number = kwargs["row_number"] + 1
         return row_result
 
