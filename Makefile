@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= prb-demo-2026
 export DEBUG ?= 1
 export SECRET_KEY ?= dev-only-secret-key-change-me
 
-.PHONY: run test lint check messages compilemessages clean bench
+.PHONY: run test lint check messages compilemessages clean bench load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,11 @@ messages: $(STAMP)
 bench: $(STAMP) compilemessages
 	rm -f /tmp/prb-bench.sqlite3
 	DATABASE_URL=$${DATABASE_URL:-sqlite:////tmp/prb-bench.sqlite3} $(BIN)/python scripts/benchmark.py
+
+# 30 animators and 2 experts for 60 s against gunicorn + PostgreSQL on 127.0.0.1, in a scratch
+# database created and dropped again (scripts/load.py; LOAD_DATABASE_URL, LOAD_SECONDS).
+load: $(STAMP) compilemessages
+	$(BIN)/python scripts/load.py
 
 clean:
 	rm -rf $(VENV) staticfiles

@@ -8,7 +8,7 @@ def test_the_animator_and_expert_filters_show_names(client, coordinator, partner
     expert = factories.UserFactory(
         email="ewa.ekspert@example.org", first_name="Ewa", last_name="Nowak", role=Role.EXPERT
     )
-    unnamed = factories.UserFactory(
+    factories.UserFactory(
         email="bez.nazwiska@example.org", first_name="", last_name="", role=Role.EXPERT
     )
     animator = factories.AnimatorFactory(
