@@ -1,6 +1,7 @@
 """Forms of the partnership card: they validate; services write."""
 
 import difflib
+import uuid
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -45,6 +46,36 @@ def similar_partner(name: str, partners) -> Partner | None:
     return None
 
 
+class SubmissionTokenField(forms.UUIDField):
+    """A one-time token made when the form is rendered, kept in the browser's draft with what
+    was typed: the create views store it with the record, so the same form sent twice (a
+    double tap, a retry, a restored draft) saves once. A guard, not a requirement: a form sent
+    without it, or with something that is not a UUID, saves as before."""
+
+    widget = forms.HiddenInput(attrs={"data-draft-keep": True})
+
+    def __init__(self, **kwargs):
+        super().__init__(required=False, initial=uuid.uuid4, **kwargs)
+
+    def to_python(self, value):
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            return None
+
+    def bound_data(self, data, initial):
+        """A form sent back with errors keeps its token, or gets a new one if it had none."""
+        return data if self.to_python(data) else initial
+
+
+def submission_token(form) -> uuid.UUID | None:
+    """The one-time token `form` was sent with, read before validation (None if none)."""
+    if not form.is_bound or "submission_token" not in form.fields:
+        return None
+    bound = form["submission_token"]
+    return bound.field.to_python(bound.data)
+
+
 class RoundDateMixin:
     """Dates checked against the partnership's round: inside it and not in the future."""
 
@@ -68,6 +99,7 @@ class RoundDateMixin:
 class MeetingForm(RoundDateMixin, forms.ModelForm):
     """Log a meeting in two minutes: what happened, who came, what was decided."""
 
+    submission_token = SubmissionTokenField()
     attachments = DocumentsField(
         label=_("Photos or scans"),
         help_text=_("Attendance list, signed document: JPEG, PNG or PDF, up to 10 MB each."),
@@ -202,6 +234,8 @@ NewPartnerFormSet = forms.formset_factory(
 
 
 class PartnerForm(RoundDateMixin, forms.ModelForm):
+    submission_token = SubmissionTokenField()
+
     class Meta:
         model = Partner
         fields = ["name", "sector", "contact_person", "email", "phone", "joined_on", "left_on",
@@ -308,6 +342,8 @@ class AgreementForm(RoundDateMixin, forms.Form):
 
 
 class JointActionForm(RoundDateMixin, forms.ModelForm):
+    submission_token = SubmissionTokenField()
+
     class Meta:
         model = JointAction
         fields = ["title", "description", "planned_on", "status", "done_on",

@@ -448,6 +448,9 @@ class Partner(models.Model):
     joined_on = models.DateField(_("joined on"), null=True, blank=True)
     left_on = models.DateField(_("left on"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
+    submission_token = models.UUIDField(
+        _("submission token"), null=True, blank=True, unique=True, editable=False
+    )
 
     history = HistoricalRecords()
 
@@ -503,6 +506,9 @@ class Meeting(models.Model):
     )
     created_at = models.DateTimeField(_("logged at"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated at"), auto_now=True)
+    submission_token = models.UUIDField(
+        _("submission token"), null=True, blank=True, unique=True, editable=False
+    )
 
     objects = MeetingQuerySet.as_manager()
 
@@ -690,6 +696,9 @@ class JointAction(models.Model):
     )
     partners = models.ManyToManyField(
         Partner, verbose_name=_("partners involved"), related_name="joint_actions", blank=True
+    )
+    submission_token = models.UUIDField(
+        _("submission token"), null=True, blank=True, unique=True, editable=False
     )
 
     history = HistoricalRecords(m2m_fields=["partners"])

@@ -1,8 +1,9 @@
 """Writes that touch several rows; each runs in one transaction."""
 
+from contextlib import contextmanager
 from functools import partial
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -32,6 +33,36 @@ class AssignmentError(Exception):
 
 
 ANY = object()
+
+
+class AlreadySaved(Exception):
+    """The form was sent again with the one-time token of a record already saved (a double
+    tap, a retry, a restored draft): nothing new is saved. `record` is the one saved."""
+
+    def __init__(self, record):
+        super().__init__(record)
+        self.record = record
+
+
+@contextmanager
+def _once(model, submission_token):
+    """Run the insert of a `model` record carrying `submission_token` at most once per token:
+    a token already stored raises AlreadySaved. Between submits at the same moment the unique
+    constraint decides; the insert runs in a savepoint, so the loser's transaction stays usable
+    to read the winner's record. Without a token (the admin, an old cached page) it just runs."""
+    if submission_token is None:
+        yield
+        return
+    if earlier := model.objects.filter(submission_token=submission_token).first():
+        raise AlreadySaved(earlier)
+    try:
+        with transaction.atomic():
+            yield
+    except IntegrityError:
+        earlier = model.objects.filter(submission_token=submission_token).first()
+        if earlier is None:
+            raise
+        raise AlreadySaved(earlier) from None
 
 
 @transaction.atomic
@@ -212,13 +243,24 @@ MEETING_FIELDS = (
 
 @transaction.atomic
 def meeting_create(
-    *, partnership, by, fields, partners_present=(), new_partners=(), attachments=()
+    *,
+    partnership,
+    by,
+    fields,
+    partners_present=(),
+    new_partners=(),
+    attachments=(),
+    submission_token=None,
 ) -> Meeting:
     """Log a meeting with the partners present (adding the new ones), its attachments, and the
-    milestones its facts prove — all or nothing."""
-    meeting = Meeting.objects.create(
-        partnership=partnership, logged_by=by, **{f: fields[f] for f in MEETING_FIELDS}
-    )
+    milestones its facts prove — all or nothing; once per form token (AlreadySaved)."""
+    with _once(Meeting, submission_token):
+        meeting = Meeting.objects.create(
+            partnership=partnership,
+            logged_by=by,
+            submission_token=submission_token,
+            **{f: fields[f] for f in MEETING_FIELDS},
+        )
     added = _add_partners(
         partnership=partnership, new_partners=new_partners, joined_on=meeting.date
     )
@@ -341,9 +383,23 @@ def agreement_record(*, partnership, by, fields, signatories, document=None) -> 
 
 
 @transaction.atomic
-def joint_action_save(*, action, by, partners) -> JointAction:
-    """Add or update an action of the plan; a done action sets the `joint_action` milestone."""
-    action.save()
+def partner_create(*, partner, submission_token=None) -> Partner:
+    """Add a partner (`partner`: the unsaved record from the form), once per form token
+    (AlreadySaved)."""
+    partner.submission_token = submission_token
+    with _once(Partner, submission_token):
+        partner.save()
+    return partner
+
+
+@transaction.atomic
+def joint_action_save(*, action, by, partners, submission_token=None) -> JointAction:
+    """Add or update an action of the plan; a done action sets the `joint_action` milestone.
+    A new action is added once per form token (AlreadySaved)."""
+    if submission_token is not None:
+        action.submission_token = submission_token
+    with _once(JointAction, submission_token):
+        action.save()
     action.partners.set(partners)
     milestones_record_from_facts(partnership=action.partnership, by=by)
     return action

@@ -29,6 +29,7 @@ from partnerships.forms import (
     NewPartnerFormSet,
     NotificationPreferenceForm,
     PartnerForm,
+    submission_token,
 )
 from partnerships.models import (
     Agreement,
@@ -239,6 +240,25 @@ def _card(partnership):
     return redirect("libraries:library_detail", pk=partnership.library_id)
 
 
+def _saved_before(model, token) -> bool:
+    return token is not None and model.objects.filter(submission_token=token).exists()
+
+
+def _sent_again(request, partnership, model, draft_key=None):
+    """The same form was sent again (a double tap, a retry, a restored draft) and its record is
+    already saved: nothing new is stored; back to the card, which shows it. The message also
+    tells the browser to drop its draft of the form."""
+    text = {
+        Meeting: _("This meeting was already saved; sending the form again added nothing."),
+        Partner: _("This partner was already saved; sending the form again added nothing."),
+        JointAction: _(
+            "This joint action was already saved; sending the form again added nothing."
+        ),
+    }[model]
+    messages.success(request, text, extra_tags=f"draft:{draft_key}" if draft_key else "")
+    return _card(partnership)
+
+
 def _meeting_form_page(request, partnership, meeting=None):
     draft_key = f"meeting-{partnership.pk}-{meeting.pk if meeting else 'new'}"
     form = MeetingForm(
@@ -247,6 +267,9 @@ def _meeting_form_page(request, partnership, meeting=None):
     new_partners = NewPartnerFormSet(
         request.POST or None, prefix="new", existing=partnership.partners.all()
     )
+    token = submission_token(form) if meeting is None else None
+    if _saved_before(Meeting, token):
+        return _sent_again(request, partnership, Meeting, draft_key)
     if request.method == "POST" and form.is_valid() and new_partners.is_valid():
         arguments = {
             "by": request.user,
@@ -257,13 +280,17 @@ def _meeting_form_page(request, partnership, meeting=None):
         }
         try:
             if meeting is None:
-                services.meeting_create(partnership=partnership, **arguments)
+                services.meeting_create(
+                    partnership=partnership, submission_token=token, **arguments
+                )
                 text = _("The meeting is saved.")
             else:
                 services.meeting_update(meeting=meeting, **arguments)
                 text = _("The meeting is corrected.")
         except StageOrderError as error:
             form.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": error})
+        except services.AlreadySaved:
+            return _sent_again(request, partnership, Meeting, draft_key)
         else:
             messages.success(request, text, extra_tags=f"draft:{draft_key}")
             _warn_waiting(request, partnership)
@@ -332,6 +359,8 @@ def _simple_form_page(request, partnership, form, save, template, success, **con
             save(form)
         except StageOrderError as error:
             form.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": error})
+        except services.AlreadySaved as error:
+            return _sent_again(request, partnership, type(error.record))
         else:
             messages.success(request, success)
             _warn_waiting(request, partnership)
@@ -348,11 +377,14 @@ def _simple_form_page(request, partnership, form, save, template, success, **con
 def partner_create(request, library_pk):
     partnership = get_partnership_for_editor(request.user, library_pk)
     form = PartnerForm(request.POST or None, partnership=partnership)
+    token = submission_token(form)
+    if _saved_before(Partner, token):
+        return _sent_again(request, partnership, Partner)
     return _simple_form_page(
         request,
         partnership,
         form,
-        lambda f: f.save(),
+        lambda f: services.partner_create(partner=f.save(commit=False), submission_token=token),
         "partnerships/partner_form.html",
         _("The partner is added."),
     )
@@ -467,12 +499,18 @@ def joint_action_create(request, library_pk):
     form = JointActionForm(
         request.POST or None, partnership=partnership, initial=initial if carried_out else None
     )
+    token = submission_token(form)
+    if _saved_before(JointAction, token):
+        return _sent_again(request, partnership, JointAction)
     return _simple_form_page(
         request,
         partnership,
         form,
         lambda f: services.joint_action_save(
-            action=f.save(), by=request.user, partners=f.cleaned_data["partners"]
+            action=f.save(),
+            by=request.user,
+            partners=f.cleaned_data["partners"],
+            submission_token=token,
         ),
         "partnerships/joint_action_form.html",
         _("The joint action is saved."),

@@ -1,7 +1,9 @@
 /* Nothing typed is lost: a form marked data-draft="KEY" is copied to this browser's storage
    as it is typed, kept until the server confirms the save (the confirmation page carries
    data-saved-draft="KEY"), and restored when the form is opened again — e.g. after signing in
-   again when the session had expired, or after the connection dropped on save. */
+   again when the session had expired, or after the connection dropped on save. Hidden fields
+   marked data-draft-keep (the form's one-time token) go with the draft: a draft sent again
+   after a save whose confirmation was lost is then answered "already saved". */
 (function () {
   "use strict";
   var PREFIX = "prb-draft:";
@@ -21,7 +23,7 @@
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && !SKIP[el.name] && el.type !== "file" && el.type !== "submit" &&
-        el.type !== "hidden";
+        (el.type !== "hidden" || el.hasAttribute("data-draft-keep"));
     });
   }
 
@@ -54,6 +56,7 @@
   try { draft = JSON.parse(storage.getItem(key)); } catch (e) { draft = null; }
   var notice = document.getElementById("draft-notice");
   if (draft && draft.values && form.getAttribute("data-bound") !== "true") {
+    var rendered = fields().map(function (el) { return [el, el.value]; });
     restore(draft.values);
     if (notice) {
       var when = new Date(draft.savedAt);
@@ -66,6 +69,10 @@
       discard.addEventListener("click", function () {
         storage.removeItem(key);
         form.reset();
+        // reset() leaves hidden fields as restored: give back the values the page came with.
+        rendered.forEach(function (pair) {
+          if (pair[0].type === "hidden") { pair[0].value = pair[1]; }
+        });
         notice.hidden = true;
       });
       notice.appendChild(document.createTextNode(" "));
