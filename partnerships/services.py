@@ -75,7 +75,7 @@ def assignment_create(
     other. `expected_current` is the active assignment (or None) the person saw when they chose:
     if it has changed meanwhile, nothing is overwritten and AssignmentError says so.
     """
-    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    lock_partnership(partnership.pk)
     if not animator.is_active:
         raise AssignmentError(
             _("%(animator)s is not active and cannot be assigned.") % {"animator": animator}
@@ -115,6 +115,13 @@ def assignment_create(
     )
 
 
+def lock_partnership(pk) -> None:
+    """Writes to one partnership's records are served one after the other: every service
+    takes this row lock first, so two people (or a double tap) never interleave and never
+    deadlock on its milestones."""
+    Partnership.objects.select_for_update().filter(pk=pk).first()
+
+
 def _facts(partnership) -> dict:
     """{fact stage: [(day, evidence)] by day}: the partnership meetings, the agreement, the
     joint actions carried out."""
@@ -150,7 +157,7 @@ def milestones_record_from_facts(*, partnership, by=None) -> dict:
     change would leave a stage recorded by hand without a stage before it, or before it.
 
     Returns the facts waiting for an earlier stage ({fact stage: stage missing before it})."""
-    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    lock_partnership(partnership.pk)
     milestones, planned, waiting = milestones_plan(partnership)
     wanted = {p.stage: p for p in planned if p.stage in FACT_STAGES}
     for stage in FACT_STAGES:
@@ -254,6 +261,7 @@ def meeting_create(
 ) -> Meeting:
     """Log a meeting with the partners present (adding the new ones), its attachments, and the
     milestones its facts prove — all or nothing; once per form token (AlreadySaved)."""
+    lock_partnership(partnership.pk)
     with _once(Meeting, submission_token):
         meeting = Meeting.objects.create(
             partnership=partnership,
@@ -275,6 +283,7 @@ def meeting_update(
     *, meeting, by, fields, partners_present=(), new_partners=(), attachments=()
 ) -> Meeting:
     """Correct a meeting; the milestones it proved are worked out again."""
+    lock_partnership(meeting.partnership_id)
     for name in MEETING_FIELDS:
         setattr(meeting, name, fields[name])
     meeting.save()
@@ -292,6 +301,7 @@ def meeting_delete(*, meeting, by) -> None:
     """Delete a meeting, its attachments and the milestones it alone proved; the attachments'
     files are removed from the storage once this is committed."""
     partnership = meeting.partnership
+    lock_partnership(partnership.pk)
     files = [a.file for a in meeting.attachments.all()]
     meeting.delete()
     milestones_record_from_facts(partnership=partnership, by=by)
@@ -303,7 +313,7 @@ def milestone_record(*, partnership, stage, reached_on, note, by) -> Milestone:
     """Record by hand the day a stage was reached: only the next stage, when it is not one that
     a fact proves, on a day of the round not before the previous stage and not in the future
     (StageOrderError otherwise). A fact waiting for this stage then reaches its own."""
-    Partnership.objects.select_for_update().filter(pk=partnership.pk).first()
+    lock_partnership(partnership.pk)
     _milestones, planned, _waiting = milestones_plan(partnership)
     stage = Stage(stage)
     check_hand_stage(planned=planned, stage=stage, day=reached_on, round_=partnership.round)
@@ -345,7 +355,7 @@ def milestone_remove(*, milestone, by) -> list[Milestone]:
             )
             % {"stage": stage.label}
         )
-    Partnership.objects.select_for_update().filter(pk=milestone.partnership_id).first()
+    lock_partnership(milestone.partnership_id)
     removed = milestone_removal(milestone)
     for item in reversed(removed):
         item.delete()
@@ -359,6 +369,7 @@ def agreement_record(*, partnership, by, fields, signatories, document=None) -> 
     scan (`document`, checked by `uploads.validate_document`) replaces the old one, which is
     removed from the storage once this is committed; if the write is refused, the new one goes
     and the old one stays."""
+    lock_partnership(partnership.pk)
     agreement = Agreement.objects.filter(partnership=partnership).first() or Agreement(
         partnership=partnership
     )
@@ -396,6 +407,7 @@ def partner_create(*, partner, submission_token=None) -> Partner:
 def joint_action_save(*, action, by, partners, submission_token=None) -> JointAction:
     """Add or update an action of the plan; a done action sets the `joint_action` milestone.
     A new action is added once per form token (AlreadySaved)."""
+    lock_partnership(action.partnership_id)
     if submission_token is not None:
         action.submission_token = submission_token
     with _once(JointAction, submission_token):
@@ -410,6 +422,7 @@ def joint_action_delete(*, action, by) -> None:
     """Delete an action of the plan; the `joint_action` milestone follows the actions left
     (StageOrderError when a later stage needs it)."""
     partnership = action.partnership
+    lock_partnership(partnership.pk)
     action.delete()
     milestones_record_from_facts(partnership=partnership, by=by)
 
@@ -419,6 +432,7 @@ def agreement_delete(*, agreement, by) -> None:
     """Delete the agreement (and its scan); the `agreement` milestone goes with it
     (StageOrderError when a later stage needs it)."""
     partnership = agreement.partnership
+    lock_partnership(partnership.pk)
     document = agreement.document
     agreement.delete()
     milestones_record_from_facts(partnership=partnership, by=by)

@@ -410,8 +410,16 @@ def milestone_create(request, library_pk):
     """Record the next stage reached; when the next stage needs a fact (a partnership meeting,
     the agreement, a joint action carried out) the page sends there instead."""
     partnership = get_partnership_for_editor(request.user, library_pk)
-    _milestones, planned, _waiting = services.milestones_plan(partnership)
-    next_stage = Stage.from_rank(len(planned) + 1)
+    try:
+        _milestones, planned, _waiting = services.milestones_plan(partnership)
+    except StageOrderError as error:  # stages recorded out of order before the rule held
+        messages.error(
+            request,
+            _("The stages of this partnership need correcting by a CAL expert: %(reason)s")
+            % {"reason": error},
+        )
+        return _card(partnership)
+    next_stage = Stage.from_rank(len(planned) + 1) if len(planned) < len(Stage) else None
     form = MilestoneForm(request.POST or None, partnership=partnership, planned=planned)
     return _simple_form_page(
         request,

@@ -220,3 +220,14 @@ def test_the_link_to_record_a_joint_action_carried_out_opens_it_as_done(client, 
     form = client.get(link).context["form"]
     assert (form.initial["status"], form.initial["done_on"]) == ("done", TODAY)
     assert client.get(f"/libraries/{library.pk}/actions/new/").context["form"].initial == {}
+
+
+def test_the_stage_page_of_a_finished_partnership_says_so(client, animator, partnership,
+                                                          library):
+    factories.reach_stages(partnership, 7)
+    client.force_login(animator.user)
+
+    response = client.get(new_stage(library))
+
+    assert response.status_code == 200
+    assert "Osiągnięto wszystkie siedem etapów." in response.content.decode()
