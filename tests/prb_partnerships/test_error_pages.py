@@ -163,7 +163,7 @@ def database_down():
 
 @pytest.mark.django_db(transaction=True)
 def test_while_the_database_is_unreachable_every_page_is_a_technical_break(
-    client, animator, library, request
+    reference_data, client, animator, library, request
 ):
     client.force_login(animator.user)
     card = f"/libraries/{library.pk}/"
