@@ -93,7 +93,13 @@ def assignment_create(
         .first()
     )
     expected_pk = getattr(expected_current, "pk", expected_current)
-    if expected_current is not ANY and (current.pk if current else None) != expected_pk:
+    # An assignment to a deactivated animator supports nobody: "no animator" as seen.
+    vacant = current is None or not (current.animator.is_active and current.animator.user.is_active)
+    if (
+        expected_current is not ANY
+        and (current.pk if current else None) != expected_pk
+        and not (expected_pk is None and vacant)
+    ):
         raise AssignmentError(
             _(
                 "Someone else has just changed the animator of %(library)s (now: %(animator)s). "

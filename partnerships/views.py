@@ -86,7 +86,17 @@ def _unassigned(user, round_):
     return (
         Partnership.objects.visible_to(user)
         .filter(round=round_, withdrawn_on__isnull=True)
-        .exclude(Exists(Assignment.objects.active().filter(partnership=OuterRef("pk"))))
+        # An animator whose account was deactivated (or whose data was removed) no longer
+        # supports anyone: their partnerships wait for someone new.
+        .exclude(
+            Exists(
+                Assignment.objects.active().filter(
+                    partnership=OuterRef("pk"),
+                    animator__is_active=True,
+                    animator__user__is_active=True,
+                )
+            )
+        )
         .select_related("library__voivodeship")
         .order_by("library__voivodeship__name", "library__name")
     )

@@ -30,6 +30,21 @@ class TestBoard:
         assert list(response.context["unassigned"]) == [other_partnership]
         assert "1 / 5" in content  # the animator's load against capacity
 
+    def test_a_deactivated_animators_libraries_wait_for_someone_new(self, client, expert,
+                                                                 animator, partnership):
+        animator.user.is_active = False
+        animator.user.save()
+        newcomer = factories.AnimatorFactory()
+        client.force_login(expert)
+
+        assert partnership in client.get(BOARD).context["unassigned"]
+
+        response = client.post(BOARD + "accept/", {"choice": [f"{partnership.pk}:{newcomer.pk}"]})
+
+        assert response.status_code == 302
+        assert Assignment.objects.active().get(partnership=partnership).animator == newcomer
+        assert Assignment.objects.get(animator=animator).ended_at is not None
+
     def test_withdrawn_partnerships_need_no_animator(self, client, expert, round_):
         factories.PartnershipFactory(round=round_, withdrawn_on=round_.start)
         client.force_login(expert)
