@@ -8,7 +8,7 @@ DEMO_PASSWORD ?= prb-demo-2026
 export DEBUG ?= 1
 export SECRET_KEY ?= dev-only-secret-key-change-me
 
-.PHONY: run test lint check messages compilemessages clean bench load
+.PHONY: run test lint check messages compilemessages clean bench bench-import load
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -49,6 +49,12 @@ messages: $(STAMP)
 bench: $(STAMP) compilemessages
 	rm -f /tmp/prb-bench.sqlite3
 	DATABASE_URL=$${DATABASE_URL:-sqlite:////tmp/prb-bench.sqlite3} $(BIN)/python scripts/benchmark.py
+
+# The admin's import of 10,000 new libraries: seconds of the preview and of the confirmed import
+# (scripts/bench_import.py), on the database of DATABASE_URL (a scratch SQLite one by default).
+bench-import: $(STAMP) compilemessages
+	rm -f /tmp/prb-bench.sqlite3
+	DATABASE_URL=$${DATABASE_URL:-sqlite:////tmp/prb-bench.sqlite3} $(BIN)/python scripts/bench_import.py
 
 # 30 animators and 2 experts for 60 s against gunicorn + PostgreSQL on 127.0.0.1, in a scratch
 # database created and dropped again (scripts/load.py; LOAD_DATABASE_URL, LOAD_SECONDS).

@@ -17,7 +17,7 @@ from django.utils.translation import gettext_lazy, ngettext
 from import_export.fields import Field
 
 from libraries.models import TERC, GminaType, Library, LibraryKind, Voivodeship
-from libraries.services import library_save_imported
+from libraries.services import libraries_create_imported, library_save_imported
 from partnerships.models import Partnership, Round
 from prb_partnerships.importexport import (
     ChoiceWidget,
@@ -218,6 +218,7 @@ class LibraryResource(SpreadsheetResource):
         }
         self.accounts_created = 0
         self.partnerships_created = 0
+        self.new_libraries = []
 
     def get_instance(self, instance_loader, row):
         return self.known.get(self.fields["terc"].clean(row))
@@ -252,6 +253,9 @@ class LibraryResource(SpreadsheetResource):
                 )
 
     def save_row(self, instance, is_create, row, **kwargs):
+        if instance._state.adding:  # saved with the other new libraries, after the last row
+            self.new_libraries.append((instance, self.pending(instance, "librarians")))
+            return
         accounts, partnership = library_save_imported(
             library=instance,
             librarian_emails=self.pending(instance, "librarians"),
@@ -263,11 +267,26 @@ class LibraryResource(SpreadsheetResource):
         self.accounts_created += len(accounts)
         self.partnerships_created += partnership is not None
 
+    def save_collected(self, **kwargs):
+        if not getattr(self, "new_libraries", None):
+            return
+        accounts, partnerships = libraries_create_imported(
+            libraries=self.new_libraries,
+            round_=self.round,
+            by=kwargs.get("user"),
+            accounts=self.accounts,
+        )
+        self.accounts_created += len(accounts)
+        self.partnerships_created += len(partnerships)
+
     def after_import(self, dataset, result, **kwargs):
+        super().after_import(dataset, result, **kwargs)  # saves the new libraries
+        if kwargs.get("dry_run") or result.has_errors():
+            return
         if getattr(self, "accounts_created", 0):
-            self.notes.append(accounts_note(self.accounts_created))
+            result.notes.append(accounts_note(self.accounts_created))
         if getattr(self, "partnerships_created", 0):
-            self.notes.append(
+            result.notes.append(
                 ngettext(
                     "%(count)d partnership was created in the round %(round)s.",
                     "%(count)d partnerships were created in the round %(round)s.",
@@ -275,7 +294,6 @@ class LibraryResource(SpreadsheetResource):
                 )
                 % {"count": self.partnerships_created, "round": self.round}
             )
-        super().after_import(dataset, result, **kwargs)
 
 
 VoivodeshipResource = export_resource(

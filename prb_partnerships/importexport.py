@@ -25,7 +25,9 @@ parts unpack to more than `MAX_XLSX_UNPACKED_BYTES` is refused before its rows a
 workbook's sizes are read from its zip directory, its rows one by one, never past the limit).
 A resource reads what its rows need — the known TERC codes, e-mails, voivodeships — once per
 file, in `prepare`, so that checking a row makes no query: the preview's queries do not grow
-with the rows, and saving a row makes only its own writes.
+with the rows, and saving a row makes only its own writes. A resource may also keep rows
+(`save_row`) and save them all at once after the last one (`save_collected`): the libraries'
+import saves its new libraries so, in queries that do not grow with the rows.
 
 The column names of the files are a file format shared with CAL's spreadsheets, so they are
 fixed Polish strings (see the README), not translated: a file exported in English must import.
@@ -589,7 +591,28 @@ class SpreadsheetResource(resources.ModelResource):
             self.save_row(instance, is_create, row, **kwargs)
 
     def save_row(self, instance, is_create, row, **kwargs):
+        """Save the row, or keep it to be saved with others by `save_collected`."""
         instance.save()
+
+    def save_collected(self, **kwargs):
+        """Save what `save_row` kept, all at once, after the last row."""
+
+    def save_all_collected(self, result, **kwargs):
+        """After the last row of a confirmed import whose rows are all good: `save_collected`
+        (in a savepoint); a failure is a problem of the whole file, and nothing is saved. The
+        rows saved then get their keys in the result (the admin's log of the import)."""
+        if kwargs.get("dry_run") or result.has_errors() or result.has_validation_errors():
+            return
+        try:
+            with transaction.atomic():
+                self.save_collected(**kwargs)
+        except Exception as error:  # e.g. a library added by someone else since the file was read
+            result.append_base_error(self.get_error_result_class()(error))
+            return
+        for row_result in result.rows:
+            instance = getattr(row_result, "instance", None)
+            if row_result.object_id is None and instance is not None and instance.pk:
+                row_result.add_instance_info(instance)
 
     def save_m2m(self, instance, row, **kwargs):
         """Related objects are saved by `save_row`."""
@@ -601,8 +624,9 @@ class SpreadsheetResource(resources.ModelResource):
     # The result
 
     def after_import(self, dataset, result, **kwargs):
-        """List the problems with their rows and columns (no sequence reset: files never carry
-        primary keys)."""
+        """Save the rows kept for the end (`save_all_collected`), then list the problems with
+        their rows and columns (no sequence reset: files never carry primary keys)."""
+        self.save_all_collected(result, **kwargs)
         result.problems = self.problems(result)
         result.ignored_columns = getattr(self, "ignored_columns", [])
         result.preview_rows = PREVIEW_ROWS

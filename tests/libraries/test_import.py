@@ -283,3 +283,23 @@ def test_the_import_page_says_what_the_file_holds(coordinator_client):
     assert response.status_code == 200
     for column in HEADERS:
         assert f"<code>{column}</code>" in content
+
+
+def test_new_libraries_have_their_history_with_their_librarians(coordinator_client):
+    """The new libraries are saved together, each with one history row by the importing user
+    that lists its librarians, and its partnership with its own history row."""
+    coordinator = User.objects.get(email="koordynator@example.org")
+
+    response = import_file(coordinator_client, MODEL, csv_bytes([HEADERS, GOOD, OTHER]))
+
+    assert response.status_code == 302
+    library = Library.objects.get(terc="1217052")
+    [record] = library.history.all()
+    assert (record.history_type, record.history_user, record.history_change_reason) == (
+        "+", coordinator, "import"
+    )
+    assert record.name == GOOD[0]
+    assert [row.user.email for row in record.librarians.all()] == [GOOD[6]]
+    partnership = library.partnerships.get(round=Round.objects.current())
+    [record] = partnership.history.all()
+    assert (record.history_type, record.history_user) == ("+", coordinator)

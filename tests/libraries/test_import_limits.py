@@ -14,7 +14,7 @@ from libraries.models import Library
 from partnerships.models import Partnership
 from prb_partnerships.importexport import MAX_FILE_BYTES, MAX_ROWS
 from tests.conftest import DEMO_TODAY
-from tests.spreadsheets import csv_bytes, file_error, preview, problems
+from tests.spreadsheets import confirm, csv_bytes, file_error, preview, problems
 
 pytestmark = pytest.mark.django_db
 User = get_user_model()
@@ -220,3 +220,24 @@ def test_the_preview_makes_as_many_queries_for_500_rows_as_for_50(
     assert len([row for row in response.context["result"].valid_rows() if row.diff]) == min(
         count, 100
     )
+
+
+@pytest.mark.parametrize("count", [50, 500])
+def test_the_confirmed_import_makes_as_many_queries_for_500_new_libraries_as_for_50(
+    coordinator_client, django_assert_max_num_queries, count
+):
+    """New libraries are saved together after the last row: their accounts, the libraries,
+    their librarians and their partnerships, each with its history, a few queries each."""
+    response = preview(coordinator_client, MODEL, csv_bytes(library_rows(count)))
+    before = counts()
+
+    # The session, the user, the permissions, the transaction, what `prepare` reads, the admin's
+    # log, and per kind of record a few writes (accounts, groups, addresses, libraries and their
+    # history, librarians and their history, partnerships and their history): 26 today.
+    with django_assert_max_num_queries(30):
+        response = confirm(coordinator_client, MODEL, response)
+
+    assert response.status_code == 302
+    assert counts() == (before[0] + count, before[1] + count, before[2] + count)
+    library = Library.objects.get(name="Biblioteka 7")
+    assert [u.email for u in library.librarians.all()] == ["bibliotekarka7@example.org"]

@@ -512,6 +512,15 @@ RELATED = {
 UNAUDITED_WRITES = {"update", "bulk_create", "bulk_update"}
 # Allowed: the demo data is written in bulk on purpose (no history for it).
 EXEMPT = {"partnerships/demo.py", "partnerships/management/commands/seed_demo.py"}
+# Allowed: writes in bulk followed by the history rows of the same records, written by the
+# same function (an import's new libraries: their history rows, with their librarians, are
+# written by `bulk_history_create` and the m2m history model right after).
+WITH_HISTORY = {
+    "libraries/services.py": {
+        "Library.objects.bulk_create(new)",
+        "Library.librarians.through.objects.bulk_create(links)",
+    },
+}
 
 
 def _names(node):
@@ -599,7 +608,11 @@ def test_no_write_of_an_audited_model_escapes_the_history():
             or relative in EXEMPT
         ):
             continue
-        writes = unaudited_writes(path.read_text(encoding="utf-8"))
+        writes = [
+            write
+            for write in unaudited_writes(path.read_text(encoding="utf-8"))
+            if write.split(": ", 1)[1] not in WITH_HISTORY.get(relative, ())
+        ]
         if writes:
             found[relative] = writes
     assert found == {}
