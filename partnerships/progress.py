@@ -62,7 +62,7 @@ def _stage_rank_expression(field: str = "stage"):
 def annotate(queryset, as_of: datetime.date | None = None):
     """Annotate partnerships with what their state needs as of `as_of` (default today):
     `stage_rank` (0 … 7), `status`, `last_meeting_on`, `next_meeting_on` (planned at the latest
-    meeting), `assigned_at` (of the active assignment) and `progress_as_of`, so that
+    meeting), `assigned_at` (of the assignment of that day) and `progress_as_of`, so that
     `partnership.progress` gives the whole `Progress` without another query."""
     as_of = as_of or timezone.localdate()
     reached = (
@@ -78,13 +78,21 @@ def annotate(queryset, as_of: datetime.date | None = None):
     latest = Meeting.objects.filter(partnership=OuterRef("pk"), date__lte=as_of).order_by(
         "-date", "-pk"
     )
-    active = Assignment.objects.filter(partnership=OuterRef("pk"), ended_at__isnull=True)
+    # The animator who supported the partnership on `as_of` (today: the active one).
+    end_of_day = timezone.make_aware(
+        datetime.datetime.combine(as_of + datetime.timedelta(days=1), datetime.time.min)
+    )
+    on_the_day = (
+        Assignment.objects.filter(partnership=OuterRef("pk"), assigned_at__lt=end_of_day)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end_of_day))
+        .order_by("-assigned_at", "-pk")
+    )
     # The round comes along: its deadlines are part of every partnership's state.
     return queryset.select_related("round").annotate(
         stage_rank=Coalesce(Subquery(reached, output_field=IntegerField()), Value(0)),
         last_meeting_on=Subquery(latest.values("date")[:1]),
         next_meeting_on=Subquery(latest.values("next_meeting_on")[:1]),
-        assigned_at=Subquery(active.values("assigned_at")[:1]),
+        assigned_at=Subquery(on_the_day.values("assigned_at")[:1]),
         progress_as_of=Value(as_of, output_field=models.DateField()),
     ).annotate(
         status=Case(

@@ -141,3 +141,19 @@ class TestOverdueIsSaidAsOverdue:
         header, row = list(csv.reader(io.StringIO(text)))[:2]
         assert row[header.index("Po terminie od")] == "2026-04-15"
         assert row[header.index("Następny etap")] == "zaproszenie partnerów"
+
+
+def test_quiet_on_a_past_day_counts_from_the_animator_of_that_day(partnership):
+    moment = timezone.make_aware
+    first = factories.AssignmentFactory(
+        partnership=partnership, assigned_at=moment(datetime.datetime(2026, 3, 1, 9)),
+        ended_at=moment(datetime.datetime(2026, 5, 1, 9)),
+    )
+    factories.AssignmentFactory(
+        partnership=partnership, animator=factories.AnimatorFactory(),
+        assigned_at=moment(datetime.datetime(2026, 5, 1, 9)),
+    )
+
+    assert first.ended_at is not None
+    assert state(partnership, D(2026, 4, 10)).quiet_since == D(2026, 3, 1)
+    assert state(partnership, D(2026, 5, 10)).quiet_since == D(2026, 5, 1)
