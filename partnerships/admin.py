@@ -109,6 +109,15 @@ class ThroughServicesMixin:
         for formset in formsets:
             self.save_formset(request, form, formset, change=change)
 
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        # A change made by someone else between the form's check and the save can still be
+        # refused by the service: everything is rolled back, and the refusal is said.
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except StageOrderError as error:
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect(request.get_full_path())
+
     def delete_view(self, request, object_id, extra_context=None):
         if request.method == "POST":
             obj = self.get_object(request, unquote(object_id))
@@ -120,7 +129,11 @@ class ThroughServicesMixin:
                     return redirect(
                         f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", object_id
                     )
-        return super().delete_view(request, object_id, extra_context)
+        try:
+            return super().delete_view(request, object_id, extra_context)
+        except StageOrderError as error:  # refused after the check (a change meanwhile)
+            self.message_user(request, str(error), messages.ERROR)
+            return redirect(request.get_full_path())
 
     def delete_model(self, request, obj):
         self.delete_with_service(request, obj)

@@ -354,3 +354,32 @@ def test_a_partnership_never_moves_to_another_round(client, expert, partnership)
     page = client.get(admin("partnership", "change", partnership.pk))
 
     assert "round" not in page.context["adminform"].form.fields
+
+
+def test_a_refusal_after_the_forms_check_is_said_and_saves_nothing(client, expert, partnership,
+                                                                  monkeypatch):
+    """Someone else changes the partnership between the admin form's check and its save: the
+    service refuses at the save; nothing is saved and the refusal is said."""
+    from partnerships import services
+    from partnerships.progress import StageOrderError
+
+    factories.reach_stages(partnership, 3)
+    meeting = Meeting.objects.get()
+    calls = []
+    real_update = services.meeting_update
+
+    def update_refused_the_second_time(**kwargs):
+        calls.append(1)
+        if len(calls) > 1:
+            raise StageOrderError("Zmieniono w międzyczasie.")
+        return real_update(**kwargs)
+
+    monkeypatch.setattr(services, "meeting_update", update_refused_the_second_time)
+    client.force_login(expert)
+    url = admin("meeting", "change", meeting.pk)
+
+    response = client.post(url, admin_form_data(client, url) | {"participants": "77"})
+
+    assert response.status_code == 302 and response.url == url
+    assert any("Zmieniono w międzyczasie." in str(m) for m in response.wsgi_request._messages)
+    assert Meeting.objects.get().participants != 77
