@@ -185,3 +185,28 @@ def reach_stages(partnership, rank, days=None):
             )
         milestones_record_from_facts(partnership=partnership)
     return partnership
+
+
+# The empty "new partners" formset of the meeting form (`prefix="new"`).
+NO_NEW_PARTNERS = {
+    "new-TOTAL_FORMS": "0",
+    "new-INITIAL_FORMS": "0",
+    "new-MIN_NUM_FORMS": "0",
+    "new-MAX_NUM_FORMS": "5",
+}
+
+
+def meeting_post(new_partners=(), **fields):
+    """What the meeting form sends: a partnership meeting of 10 June 2026 with `fields`
+    changed, and `new_partners` [(name, sector)] in the quick-add rows."""
+    data = {
+        "date": "2026-06-10",
+        "kind": "partnership",
+        "participants": "12",
+        "summary": "Pierwsze spotkanie partnerstwa w bibliotece.",
+        **NO_NEW_PARTNERS,
+        "new-TOTAL_FORMS": str(len(new_partners)),
+    }
+    for index, (name, sector) in enumerate(new_partners):
+        data |= {f"new-{index}-name": name, f"new-{index}-sector": sector}
+    return data | fields

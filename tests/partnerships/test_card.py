@@ -41,25 +41,12 @@ def new_meeting(library):
 
 
 def meeting_data(**overrides):
-    data = {
-        "date": "2026-06-10",
-        "kind": MeetingKind.PARTNERSHIP,
-        "participants": "12",
-        "summary": "Pierwsze spotkanie partnerstwa w bibliotece.",
+    defaults = {
         "decisions": "Piknik w sierpniu.",
         "support_declared": "Urząd gminy: sala i transport.",
         "next_meeting_on": "2026-07-01",
-        "new-TOTAL_FORMS": "2",
-        "new-INITIAL_FORMS": "0",
-        "new-MIN_NUM_FORMS": "0",
-        "new-MAX_NUM_FORMS": "5",
-        "new-0-name": "",
-        "new-0-sector": "",
-        "new-1-name": "",
-        "new-1-sector": "",
     }
-    data.update(overrides)
-    return data
+    return factories.meeting_post(new_partners=[("", ""), ("", "")], **(defaults | overrides))
 
 
 class TestCard:

@@ -46,17 +46,9 @@ def stored_files(tmp_path):
 
 
 def meeting_data(**overrides):
-    return {
-        "date": "2026-06-10",
-        "kind": MeetingKind.VISIT,
-        "participants": "12",
-        "summary": "Rozmowa o lokalnej diagnozie.",
-        "new-TOTAL_FORMS": "0",
-        "new-INITIAL_FORMS": "0",
-        "new-MIN_NUM_FORMS": "0",
-        "new-MAX_NUM_FORMS": "5",
-        **overrides,
-    }
+    return factories.meeting_post(
+        kind=MeetingKind.VISIT, summary="Rozmowa o lokalnej diagnozie.", **overrides
+    )
 
 
 def log_meeting(client, library, *uploads):

@@ -41,23 +41,12 @@ def history_page(library):
 
 
 def meeting_data(**overrides):
-    data = {
-        "date": "2026-06-10",
-        "kind": MeetingKind.PARTNERSHIP,
-        "participants": "12",
-        "summary": "Pierwsze spotkanie partnerstwa w bibliotece.",
+    defaults = {
         "decisions": "Piknik w sierpniu.",
         "support_declared": "",
         "next_meeting_on": "2026-07-01",
-        "new-TOTAL_FORMS": "1",
-        "new-INITIAL_FORMS": "0",
-        "new-MIN_NUM_FORMS": "0",
-        "new-MAX_NUM_FORMS": "5",
-        "new-0-name": "",
-        "new-0-sector": "",
     }
-    data.update(overrides)
-    return data
+    return factories.meeting_post(new_partners=[("", "")], **(defaults | overrides))
 
 
 def entries(response, about=""):

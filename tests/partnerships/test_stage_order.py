@@ -96,10 +96,11 @@ class TestFactsReachTheirStagesInOrder:
     def test_a_first_meeting_waits_for_the_stages_before_it(self, client, animator, partnership,
                                                             library):
         client.force_login(animator.user)
-        response = client.post(f"/libraries/{library.pk}/meetings/new/", {
-            "date": "2026-04-20", "kind": MeetingKind.PARTNERSHIP, "participants": "8",
-            "new-TOTAL_FORMS": "0", "new-INITIAL_FORMS": "0", "new-MIN_NUM_FORMS": "0",
-            "new-MAX_NUM_FORMS": "5"}, follow=True)
+        response = client.post(
+            f"/libraries/{library.pk}/meetings/new/",
+            factories.meeting_post(date="2026-04-20", participants="8"),
+            follow=True,
+        )
 
         assert "nie jest jeszcze osiągnięty" in response.content.decode()
         assert stages(partnership) == []

@@ -17,6 +17,7 @@ from django.utils.translation import gettext
 
 from partnerships import services
 from partnerships.models import JointAction, Meeting, MeetingKind, Partner, Sector
+from tests import factories
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 6, 15)
@@ -30,21 +31,11 @@ def _today_and_storage(monkeypatch, settings, tmp_path):
 
 
 def meeting_data():
-    return {
-        "date": "2026-06-10",
-        "kind": MeetingKind.PARTNERSHIP,
-        "participants": "12",
-        "summary": "Pierwsze spotkanie partnerstwa.",
-        "new-TOTAL_FORMS": "2",
-        "new-INITIAL_FORMS": "0",
-        "new-MIN_NUM_FORMS": "0",
-        "new-MAX_NUM_FORMS": "5",
-        # A new partner: sent again, the form alone would refuse the name as already taken.
-        "new-0-name": "Koło Gospodyń Wiejskich",
-        "new-0-sector": Sector.RURAL_WOMEN,
-        "new-1-name": "",
-        "new-1-sector": "",
-    }
+    # A new partner: sent again, the form alone would refuse the name as already taken.
+    return factories.meeting_post(
+        new_partners=[("Koło Gospodyń Wiejskich", Sector.RURAL_WOMEN), ("", "")],
+        summary="Pierwsze spotkanie partnerstwa.",
+    )
 
 
 # (path under the library, model, data, message) for each of the three forms.

@@ -22,8 +22,6 @@ from tests.prb_partnerships.test_admin import form_data
 pytestmark = pytest.mark.django_db
 D = datetime.date
 TODAY = D(2026, 7, 20)
-EMPTY_NEW_PARTNERS = {"new-TOTAL_FORMS": "0", "new-INITIAL_FORMS": "0",
-                      "new-MIN_NUM_FORMS": "0", "new-MAX_NUM_FORMS": "5"}
 
 
 @pytest.fixture(autouse=True)
@@ -53,7 +51,7 @@ def add_meeting(client, way, partnership, **data):
             "summary": "Spotkanie.", **data}
     if way == "card":
         return client.post(f"/libraries/{partnership.library_id}/meetings/new/",
-                           data | EMPTY_NEW_PARTNERS)
+                           data | factories.NO_NEW_PARTNERS)
     return client.post(admin("meeting", "add"), data | {"partnership": partnership.pk})
 
 
