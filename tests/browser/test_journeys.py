@@ -1,0 +1,207 @@
+"""User journeys in a real browser: each person's way through a task from the first page to what
+proves it was done, in Polish on a 360 px phone and in English on a 1280 px screen. Every step is
+photographed into build/journeys/<journey>/<lang>-<nn>-<step>.png for review (README: "Journeys
+in a real browser")."""
+
+import csv
+import datetime
+import io
+from urllib.parse import urlsplit
+
+import pytest
+from django.utils import timezone
+
+from prb_partnerships.roles import Role
+from tests import factories
+from tests.browser.journey import VISITS, Journey
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(params=list(VISITS))
+def journey(request, browser, live_server, reference_data):
+    name = request.function.__name__.removeprefix("test_")
+    journey = Journey(browser, live_server.url, name, request.param)
+    yield journey
+    journey.close()
+
+
+@pytest.fixture
+def programme(reference_data):
+    """A round under way today (in its fifth month), an expert with two animators, each
+    supporting a library, and the librarian of the first one."""
+    today = timezone.localdate()
+    round_ = factories.RoundFactory(
+        name="Runda II", start=today.replace(day=1) - datetime.timedelta(days=100)
+    )
+    assert round_.start <= today <= round_.end
+    expert = factories.UserFactory(
+        email="ekspertka@example.org", first_name="Ewa", last_name="Ekspercka", role=Role.EXPERT
+    )
+    anna = factories.AnimatorFactory(
+        user__email="anna@example.org", user__first_name="Anna", user__last_name="Nowak",
+        expert=expert,
+    )
+    piotr = factories.AnimatorFactory(
+        user__email="piotr@example.org", user__first_name="Piotr", user__last_name="Wiśniewski",
+        expert=expert,
+    )
+    lipnica = factories.PartnershipFactory(
+        round=round_, library__name="Biblioteka w Lipnicy", library__gmina="Lipnica"
+    )
+    zawoja = factories.PartnershipFactory(
+        round=round_, library__name="Biblioteka w Zawoi", library__gmina="Zawoja"
+    )
+    factories.AssignmentFactory(partnership=lipnica, animator=anna)
+    factories.AssignmentFactory(partnership=zawoja, animator=piotr)
+    factories.reach_stages(lipnica, 1)  # diagnosis only: late
+    factories.reach_stages(zawoja, 5)  # agreement signed: on track
+    factories.PartnerFactory(
+        partnership=lipnica, name="Urząd Gminy Lipnica", sector="local_government"
+    )
+    librarian = factories.UserFactory(
+        email="lipnica@example.org", first_name="Lena", last_name="Bibliotekarska",
+        role=Role.LIBRARIAN,
+    )
+    lipnica.library.librarians.add(librarian)
+    return {
+        "today": today, "round": round_, "expert": expert, "anna": anna, "piotr": piotr,
+        "lipnica": lipnica, "zawoja": zawoja,
+    }
+
+
+def downloaded_rows(download):
+    """The rows of a downloaded CSV file (header first)."""
+    text = open(download.path(), encoding="utf-8-sig").read()
+    return list(csv.reader(io.StringIO(text)))
+
+
+def test_the_coordinator_invites_an_expert(journey, mailoutbox):
+    factories.UserFactory(email="koordynatorka@example.org", role=Role.COORDINATOR)
+    page, t = journey.page, journey.t
+    journey.sign_in("koordynatorka@example.org")
+    journey.step("dashboard")
+
+    page.get_by_role("link", name=t("People"), exact=True).click()
+    journey.step("people")
+    page.get_by_role("link", name=t("Invite a person")).click()
+    page.get_by_label(t("CAL expert"), exact=True).check()
+    page.get_by_label(t("First name")).fill("Joanna")
+    page.get_by_label(t("Last name")).fill("Zielińska")
+    page.get_by_label(t("E-mail")).fill("joanna.zielinska@example.org")
+    journey.step("form-filled")
+    page.get_by_role("button", name=t("Create the account and send the invitation")).click()
+
+    page.wait_for_url("**/people/")
+    journey.step("invited")
+    assert t(
+        "The account of %(email)s is created and the invitation is sent.",
+        email="joanna.zielinska@example.org",
+    ) in journey.messages()
+    row = page.get_by_role("row").filter(has_text="joanna.zielinska@example.org")
+    assert "Joanna Zielińska" in row.inner_text()
+    assert t("CAL expert") in row.inner_text()
+    assert t("invited, password not set yet") in row.inner_text()
+
+    # The invited expert follows the link of her e-mail, sets her password and signs in.
+    (mail,) = mailoutbox
+    assert mail.to == ["joanna.zielinska@example.org"]
+    link = next(word for word in mail.body.split() if "/accounts/password/reset/key/" in word)
+    journey.context.clear_cookies()
+    journey.go(urlsplit(link).path)
+    journey.step("set-password")
+    page.locator("input[name=password1]").fill("Nowe-haslo-ekspertki-2026")
+    page.locator("input[name=password2]").fill("Nowe-haslo-ekspertki-2026")
+    page.get_by_role("button", name=t("Save the password")).click()
+    page.wait_for_load_state()
+    journey.step("password-set")
+    page.goto(f"{journey.base_url}/accounts/login/")
+    page.fill("input[name=login]", "joanna.zielinska@example.org")
+    page.fill("input[name=password]", "Nowe-haslo-ekspertki-2026")
+    page.click("form button[type=submit]")
+    page.wait_for_url("**/dashboard/")
+    journey.step("expert-signed-in")
+    assert page.get_by_role("link", name=t("Assignments"), exact=True).is_visible()
+
+
+def test_an_animator_records_the_next_stage(journey, programme):
+    page, t = journey.page, journey.t
+    today = programme["today"]
+    journey.sign_in("anna@example.org")
+    journey.step("my-libraries")
+
+    page.get_by_role("link", name="Biblioteka w Lipnicy").first.click()
+    page.wait_for_url(f"**/libraries/{programme['lipnica'].library_id}/")
+    journey.step("card")
+    page.get_by_role("link", name=t("Record the next stage")).click()
+    journey.step("form")
+    stage = page.get_by_label(t("partners invited"))
+    assert stage.is_checked()
+    page.get_by_label(t("Note")).fill("Zaproszenia wysłane do 9 organizacji.")
+    page.get_by_role("button", name=t("Save"), exact=True).click()
+
+    page.wait_for_url(f"**/libraries/{programme['lipnica'].library_id}/")
+    journey.step("recorded")
+    assert t("The stage is recorded.") in journey.messages()
+    reached = page.locator("li.stage--reached")
+    assert reached.count() == 2
+    second = reached.nth(1).inner_text()
+    assert t("reached on %(date)s", date=journey.date(today)) in second
+    assert "Zaproszenia wysłane do 9 organizacji." in second
+
+
+def test_a_librarian_opens_the_card_and_the_print_view(journey, programme):
+    page, t = journey.page, journey.t
+    library = programme["lipnica"].library
+    journey.sign_in("lipnica@example.org")
+
+    page.wait_for_url(f"**/libraries/{library.pk}/")
+    journey.step("card")
+    assert page.get_by_role("heading", level=1).inner_text() == "Biblioteka w Lipnicy"
+    animator = page.locator("section", has=page.locator("#animator-heading"))
+    assert "Anna Nowak" in animator.inner_text()
+    assert "Urząd Gminy Lipnica" in journey.main()
+    # Read-only: nothing to log or record.
+    assert page.get_by_role("link", name=t("Log a meeting")).count() == 0
+    assert page.get_by_role("link", name=t("Record the next stage")).count() == 0
+
+    page.get_by_role("link", name=t("Print view")).click()
+    page.wait_for_url("**?print=1")
+    journey.step("print-view")
+    assert page.get_by_role("heading", level=1).inner_text() == "Biblioteka w Lipnicy"
+    assert t("as of %(day)s", day=journey.date(programme["today"])) in journey.main()
+    assert "Anna Nowak" in journey.main() and "Urząd Gminy Lipnica" in journey.main()
+    assert page.get_by_role("link", name=t("Print view")).count() == 0
+    page.emulate_media(media="print")
+    journey.step("printed")
+    page.emulate_media(media="screen")
+    page.go_back()
+    page.wait_for_url(f"**/libraries/{library.pk}/")
+
+
+def test_an_expert_exports_the_filtered_list(journey, programme):
+    page, t = journey.page, journey.t
+    journey.sign_in("ekspertka@example.org")
+    page.get_by_role("link", name=t("Libraries"), exact=True).click()
+    page.wait_for_url("**/libraries/")
+    journey.step("list")
+    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 2) in journey.main()
+
+    page.locator("details.filters > summary").click()
+    page.get_by_label(t("Status")).select_option(label=t("late"))
+    page.get_by_role("button", name=t("Show"), exact=True).click()
+    page.wait_for_url("**status=late**")
+    journey.step("filtered")
+    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 1) in journey.main()
+    table = page.get_by_role("table").inner_text()
+    assert "Biblioteka w Lipnicy" in table and "Biblioteka w Zawoi" not in table
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    header, *rows = downloaded_rows(download)
+    assert header[0] == t("Library")
+    assert [row[0] for row in rows] == ["Biblioteka w Lipnicy"]
+    assert rows[0][header.index(t("Status"))] == t("late")
+    journey.step("exported")
