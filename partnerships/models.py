@@ -402,6 +402,22 @@ class Assignment(models.Model):
         blank=True,
         related_name="+",
     )
+    # A temporary replacement: on `until` the animator of `replaces` supports the partnership
+    # again (services.assignments_end_temporary, run daily).
+    until = models.DateField(
+        _("temporary until"),
+        null=True,
+        blank=True,
+        help_text=_("On this day the previous animator supports the library again."),
+    )
+    replaces = models.ForeignKey(
+        "self",
+        verbose_name=_("replaces"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
 
     objects = AssignmentQuerySet.as_manager()
 
@@ -429,6 +445,10 @@ class Assignment(models.Model):
     @property
     def is_active(self):
         return self.ended_at is None
+
+    @property
+    def is_temporary(self):
+        return self.until is not None
 
 
 class Partner(models.Model):
