@@ -39,6 +39,8 @@ INSTALLED_APPS = [
     "libraries",
     "animators",
     "partnerships",
+    # Its template tags: {% load prb %} (days_ago).
+    "prb_partnerships",
 ]
 
 MIDDLEWARE = [
