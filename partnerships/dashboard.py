@@ -3,17 +3,32 @@
 Everything is computed from dated facts (milestones, meetings, assignments, agreements,
 partners), so any past day of the round can be shown. A fixed number of queries, whatever the
 number of partnerships; the rows are few hundred at most, so the sums are done in Python.
+
+Scope: the whole programme, or one expert's partnerships — those whose active assignment's
+animator she supervises, exactly what the `expert` filter of `/libraries/` lists.
+
+Every figure that counts partnerships carries the address of `/libraries/` filtered to exactly
+those partnerships (the round, the day as `as_of`, the expert in her scope, then `status`,
+`stage`, `voivodeship`, `animator` or `attention`), so the list opens on the same number. A
+withdrawn partnership is counted at the stage it reached, as the list's `stage` filter does.
+The animators' loads follow the assignments of the day shown, while the list's `animator`
+filter follows today's: on a past day, after a reassignment, the two can differ.
 """
 
 import datetime
+import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from urllib.parse import urlencode
 
 from django.db.models import Count, Q
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import ngettext
 
 from animators.models import Animator
 from libraries.models import Voivodeship
+from partnerships.filters import NOT_STARTED
 from partnerships.models import (
     STAGE_ORDER,
     Agreement,
@@ -36,11 +51,53 @@ TILE_MAP = {
     "16": (0, 3), "24": (1, 3), "12": (2, 3), "18": (3, 3),
 }  # fmt: skip
 
+# The voivodeships' letter codes (ISO 3166-2:PL), shown on the tiles of a phone.
+ABBREVIATIONS = {
+    "02": "DS", "04": "KP", "06": "LU", "08": "LB", "10": "LD", "12": "MA", "14": "MZ", "16": "OP",
+    "18": "PK", "20": "PD", "22": "PM", "24": "SL", "26": "SK", "28": "WN", "30": "WP", "32": "ZP",
+}  # fmt: skip
+
+
+# Where the long single-word names may break: zachodnio-pomorskie, święto-krzyskie …
+SOFT_HYPHEN = re.compile(r"^(zachodnio|święto|wielko|dolno|mało|pod)(?=\w{5})")
+
+
+class ListLinks:
+    """Addresses of `/libraries/` showing the partnerships behind a figure of the dashboard."""
+
+    def __init__(self, *, round_, as_of, expert=None):
+        self.base = {"round": round_.pk, "as_of": as_of.isoformat()}
+        if expert is not None:
+            self.base["expert"] = expert.pk
+
+    def __call__(self, **filters) -> str:
+        return f"{reverse('libraries:library_list')}?{urlencode({**self.base, **filters})}"
+
+
+def status_label(status, count: int) -> str:
+    """What follows the number on a status tile, in the number's plural form."""
+    if status == Status.ON_TRACK:
+        return ngettext("partnership on track", "partnerships on track", count)
+    if status == Status.LATE:
+        return ngettext("late partnership", "late partnerships", count)
+    if status == Status.DONE:
+        return ngettext("finished partnership", "finished partnerships", count)
+    return ngettext("withdrawn partnership", "withdrawn partnerships", count)
+
 
 @dataclass
 class AnimatorRow:
     animator: Animator
+    links: ListLinks
     partnerships: list = field(default_factory=list)
+
+    @property
+    def url(self):
+        return self.links(animator=self.animator.pk)
+
+    @property
+    def late_url(self):
+        return self.links(animator=self.animator.pk, status=Status.LATE.value)
 
     @property
     def load(self):
@@ -63,7 +120,37 @@ class AnimatorRow:
 @dataclass
 class VoivodeshipRow:
     voivodeship: Voivodeship
+    links: ListLinks
     statuses: Counter = field(default_factory=Counter)
+
+    @property
+    def tile_name(self):
+        """The name with a soft hyphen where a long one may break on a narrow tile."""
+        return SOFT_HYPHEN.sub("\\1\u00ad", self.voivodeship.name)
+
+    @property
+    def abbreviation(self):
+        return ABBREVIATIONS.get(self.voivodeship.code, self.voivodeship.code)
+
+    @property
+    def total(self):
+        return sum(self.statuses.values())
+
+    @property
+    def url(self):
+        return self.links(voivodeship=self.voivodeship.code)
+
+    @property
+    def cells(self):
+        """[(status, count, address of the list)] in the order of the table's columns."""
+        return [
+            (
+                status,
+                self.statuses[status.value],
+                self.links(voivodeship=self.voivodeship.code, status=status.value),
+            )
+            for status in Status
+        ]
 
     @property
     def active(self):
@@ -88,50 +175,75 @@ def _month_ends(start: datetime.date, end: datetime.date) -> list[datetime.date]
 
 
 def _end_of_day(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day + datetime.timedelta(days=1),
-                                                         datetime.time.min))
+    return timezone.make_aware(
+        datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time.min)
+    )
 
 
 def build(*, round_, as_of: datetime.date, expert=None) -> dict:
-    """The dashboard of `round_` on `as_of`; the animator view limited to `expert`'s animators
-    when given."""
+    """The dashboard of `round_` on `as_of`: the whole programme, or only `expert`'s
+    partnerships and animators when given."""
+    in_round = Partnership.objects.filter(round=round_)
+    if expert is not None:
+        in_round = in_round.filter(Assignment.objects.active_exists(animator__expert=expert))
     partnerships = list(
-        Partnership.objects.filter(round=round_)
-        .with_progress(as_of)
+        in_round.with_progress(as_of)
         .with_activity(as_of)
         .select_related("library__voivodeship")
         .order_by("library__name", "pk")
     )
+    # What hangs on the partnerships shown (a subquery in an expert's scope, no extra query).
+    of_scope = (
+        Q(partnership__round=round_) if expert is None else Q(partnership__in=in_round.values("pk"))
+    )
+    links = ListLinks(round_=round_, as_of=as_of, expert=expert)
     by_pk = {p.pk: p for p in partnerships}
     active = [p for p in partnerships if p.status != Status.WITHDRAWN]
 
-    stage_counts = Counter(p.stage_rank for p in active)
+    stage_counts = Counter(p.stage_rank for p in partnerships)
     status_counts = Counter(p.status for p in partnerships)
     month_start = as_of.replace(day=1)
-    meetings = Meeting.objects.filter(partnership__round=round_, date__lte=as_of).aggregate(
+    meetings = Meeting.objects.filter(of_scope, date__lte=as_of).aggregate(
         in_round=Count("pk"), this_month=Count("pk", filter=Q(date__gte=month_start))
     )
-    agreements = Agreement.objects.filter(
-        partnership__round=round_, signed_on__lte=as_of
-    ).count()
+    agreements = Agreement.objects.filter(of_scope, signed_on__lte=as_of).count()
     sectors = dict(
-        Partner.objects.filter(partnership__round=round_)
+        Partner.objects.filter(of_scope)
         .filter(Q(joined_on__isnull=True) | Q(joined_on__lte=as_of))
         .filter(Q(left_on__isnull=True) | Q(left_on__gt=as_of))
         .values_list("sector")
         .annotate(n=Count("pk"))
     )
+    late = [p for p in active if p.status == Status.LATE]
     quiet = [p for p in active if p.progress.quiet]
     missed_meetings = [p for p in active if p.progress.missed_meeting_on]
+    voivodeships = _voivodeships(partnerships, links)
 
     return {
         "partnerships": partnerships,
+        "total_count": len(partnerships),
         "active_count": len(active),
         "stages": [
-            {"rank": 0, "stage": None, "count": stage_counts[0]},
-            *[{"rank": s.rank, "stage": s, "count": stage_counts[s.rank]} for s in Stage],
+            {"rank": 0, "stage": None, "count": stage_counts[0], "url": links(stage=NOT_STARTED)},
+            *[
+                {
+                    "rank": s.rank,
+                    "stage": s,
+                    "count": stage_counts[s.rank],
+                    "url": links(stage=s.value),
+                }
+                for s in Stage
+            ],
         ],
-        "statuses": [{"status": s, "count": status_counts[s.value]} for s in Status],
+        "statuses": [
+            {
+                "status": s,
+                "count": status_counts[s.value],
+                "label": status_label(s, status_counts[s.value]),
+                "url": links(status=s.value),
+            }
+            for s in Status
+        ],
         "meetings_in_round": meetings["in_round"],
         "meetings_this_month": meetings["this_month"],
         "agreements": agreements,
@@ -141,11 +253,21 @@ def build(*, round_, as_of: datetime.date, expert=None) -> dict:
         ),
         "quiet": quiet,
         "quiet_days": QUIET_DAYS,
-        "late": [p for p in active if p.status == Status.LATE],
+        "late": late,
         "missed_meetings": missed_meetings,
+        "attention_urls": {
+            "late": links(attention="late"),
+            "quiet": links(attention="quiet"),
+            "missed": links(attention="missed_meeting"),
+        },
         "burnup": _burnup(round_, as_of, by_pk, len(active)),
-        "voivodeships": _voivodeships(partnerships),
-        "animator_groups": _animators(round_.pk, as_of, by_pk, expert),
+        "voivodeships": voivodeships,
+        # An expert's table lists only the voivodeships of her partnerships.
+        "voivodeship_rows": (
+            voivodeships if expert is None else [row for row in voivodeships if row.total]
+        ),
+        "tiles": sorted(voivodeships, key=lambda row: TILE_MAP[row.voivodeship.code][::-1]),
+        "animator_groups": _animators(round_.pk, as_of, by_pk, expert, links),
     }
 
 
@@ -173,26 +295,29 @@ def _burnup(round_, as_of, by_pk, total):
     return {"months": months, "total": total, "deadlines": round_.deadlines}
 
 
-def _voivodeships(partnerships):
-    rows = {v.code: VoivodeshipRow(v) for v in Voivodeship.objects.all()}
+def _voivodeships(partnerships, links):
+    rows = {v.code: VoivodeshipRow(v, links) for v in Voivodeship.objects.all()}
     for partnership in partnerships:
         rows[partnership.library.voivodeship_id].statuses[partnership.status] += 1
     return list(rows.values())
 
 
-def _animators(round_id, as_of, by_pk, expert):
-    """Animators with the partnerships assigned to them on `as_of`, grouped by expert."""
+def _animators(round_id, as_of, by_pk, expert, links):
+    """Animators with the partnerships shown that were assigned to them on `as_of`, grouped by
+    expert."""
     animators = Animator.objects.filter(is_active=True).select_related("user", "expert")
     if expert is not None:
         animators = animators.filter(expert=expert)
-    rows = {a.pk: AnimatorRow(a) for a in animators}
+    rows = {a.pk: AnimatorRow(a, links) for a in animators}
     end = _end_of_day(as_of)
-    for partnership_id, animator_id in Assignment.objects.filter(
-        partnership__round_id=round_id, assigned_at__lt=end
-    ).filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end)).values_list(
-        "partnership_id", "animator_id"
+    for partnership_id, animator_id in (
+        Assignment.objects.filter(partnership__round_id=round_id, assigned_at__lt=end)
+        .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=end))
+        .values_list("partnership_id", "animator_id")
     ):
-        if animator_id in rows:
+        # In an expert's scope a partnership reassigned since to another expert's animator is
+        # not among those shown.
+        if animator_id in rows and partnership_id in by_pk:
             rows[animator_id].partnerships.append(by_pk[partnership_id])
     groups = defaultdict(list)
     for row in rows.values():
@@ -204,14 +329,20 @@ def _animators(round_id, as_of, by_pk, expert):
 
 
 STAGE_COLOURS = ["#9a6700", "#1f78b4", "#2e7d32", "#6a3d9a", "#c62828", "#00838f", "#333333"]
-CHART = {"width": 640, "height": 300, "left": 48, "right": 16, "top": 28, "bottom": 40}
+# Two drawings of the burn-up: a phone's is narrower, so that its labels (14 units) stay at
+# least 12 px high when the drawing is scaled down to a 360 px wide screen.
+CHARTS = {
+    "wide": {"width": 640, "height": 300, "left": 52, "right": 16, "top": 28, "bottom": 40},
+    "phone": {"width": 320, "height": 260, "left": 44, "right": 10, "top": 26, "bottom": 32},
+}
 
 
-def burnup_chart(burnup, round_, as_of):
+def burnup_chart(burnup, round_, as_of, variant="wide"):
     """Coordinates of the burn-up SVG: one line per stage, the deadlines, the as-of day."""
-    left, top = CHART["left"], CHART["top"]
-    plot_w = CHART["width"] - CHART["left"] - CHART["right"]
-    plot_h = CHART["height"] - CHART["top"] - CHART["bottom"]
+    size = CHARTS[variant]
+    left, top = size["left"], size["top"]
+    plot_w = size["width"] - size["left"] - size["right"]
+    plot_h = size["height"] - size["top"] - size["bottom"]
     span = (round_.end - round_.start).days or 1
     total = max(burnup["total"], 1)
 
@@ -235,16 +366,23 @@ def burnup_chart(burnup, round_, as_of):
             }
         )
     step = max(1, round(total / 4))
-    y_ticks = [{"value": n, "y": y(n)} for n in range(0, total + 1, step)]
-    if y_ticks[-1]["value"] != total:
-        y_ticks.append({"value": total, "y": y(total)})
+    values = list(range(0, total + 1, step))
+    if values[-1] != total:
+        # The total replaces a tick too close to it, so that their labels do not overlap.
+        if total - values[-1] < step / 2 and len(values) > 1:
+            values.pop()
+        values.append(total)
     return {
-        **CHART,
+        **size,
+        "variant": variant,
         "plot_bottom": top + plot_h,
         "plot_right": left + plot_w,
+        "y_label_x": left - 6,
+        "x_label_y": top + plot_h + 20,
+        "stage_label_y": top - 8,
         "lines": lines,
         "x_ticks": [{"day": m["end"], "x": x(m["end"])} for m in burnup["months"]],
-        "y_ticks": y_ticks,
+        "y_ticks": [{"value": n, "y": y(n)} for n in values],
         "target_y": y(total),
         "as_of_x": x(round_.clamp(as_of)),
     }

@@ -51,23 +51,33 @@ from prb_partnerships.roles import Role, has_role, staff_required
 
 @staff_required
 def dashboard(request):
-    """Where the round stands, on any day of it."""
+    """Where the round stands, on any day of it: an expert's own partnerships (`scope=mine`,
+    her default) or the whole programme (`scope=all`, the coordinator's)."""
     form = RoundForm(request.GET or None)
     round_, as_of = form.selection()
-    context = {"form": form, "round": round_, "as_of": as_of, "rounds": Round.objects.all()}
+    is_expert = has_role(request.user, Role.EXPERT)
+    scope = request.GET.get("scope")
+    if not is_expert:
+        scope = "all"
+    elif scope not in ("mine", "all"):
+        scope = "all" if has_role(request.user, Role.COORDINATOR) else "mine"
+    context = {
+        "form": form,
+        "round": round_,
+        "as_of": as_of,
+        "rounds": Round.objects.all(),
+        "scope": scope,
+        "can_choose_scope": is_expert,
+    }
     if round_ is not None:
-        show_all = request.GET.get("animators") == "all" or not has_role(request.user, Role.EXPERT)
         data = dashboard_data.build(
-            round_=round_, as_of=as_of, expert=None if show_all else request.user
+            round_=round_, as_of=as_of, expert=request.user if scope == "mine" else None
         )
         context.update(
             data,
-            show_all_animators=show_all,
-            chart=dashboard_data.burnup_chart(data["burnup"], round_, as_of),
-            tiles=[
-                {"row": row, "x": col * 150, "y": line * 90}
-                for row in data["voivodeships"]
-                for col, line in [dashboard_data.TILE_MAP[row.voivodeship.code]]
+            charts=[
+                dashboard_data.burnup_chart(data["burnup"], round_, as_of, variant)
+                for variant in ("wide", "phone")
             ],
         )
     return render(request, "partnerships/dashboard.html", context)

@@ -1,6 +1,7 @@
 """/dashboard/: where the round stands, on any day of it."""
 
 import datetime
+import re
 
 import pytest
 from django.utils import timezone
@@ -143,15 +144,17 @@ class TestPage:
             response.content.decode()
         )
 
-    def test_expert_sees_only_their_animators_by_default(self, client, story, round_):
+    def test_an_expert_who_supervises_no_one_sees_no_partnership_of_hers(self, client, story):
         other_expert = factories.UserFactory(role="expert")
         client.force_login(other_expert)
 
-        mine = client.get(URL).content.decode()
-        everyone = client.get(URL, {"animators": "all"}).content.decode()
+        mine = client.get(URL, {"as_of": "2026-05-15"})
+        everyone = client.get(URL, {"as_of": "2026-05-15", "scope": "all"})
 
-        assert "Brak animatorów do pokazania." in mine
-        assert "Brak animatorów do pokazania." not in everyone
+        assert mine.context["scope"] == "mine" and mine.context["total_count"] == 0
+        assert "Brak animatorów do pokazania." in mine.content.decode()
+        assert everyone.context["total_count"] == 3
+        assert "Brak animatorów do pokazania." not in everyone.content.decode()
 
     def test_a_day_outside_the_round_is_refused_with_a_message(self, client, expert, story):
         client.force_login(expert)
@@ -176,19 +179,34 @@ class TestPage:
         assert response.status_code == 302
         assert response["Location"].startswith("/accounts/login/")
 
+    @pytest.mark.parametrize("scope", ["mine", "all"])
     @pytest.mark.parametrize("size", [2, 8])
-    def test_query_count_does_not_grow(self, client, expert, round_, size,
+    def test_query_count_does_not_grow(self, client, expert, round_, size, scope,
                                        django_assert_num_queries):
         build_round(round_, expert, size)
+        build_round(round_, factories.UserFactory(role="expert"), size)  # someone else's
         client.force_login(expert)
 
         # 1 session, 2 user, 3 groups, 4 current round, 5 rounds for the selector,
         # 6 partnerships with progress and activity, 7 meetings, 8 agreements, 9 partners by
         # sector, 10 milestones (burn-up), 11 voivodeships, 12 animators, 13 assignments
         with django_assert_num_queries(13):
-            response = client.get(URL, {"as_of": "2026-06-10"})
+            response = client.get(URL, {"as_of": "2026-06-10", "scope": scope})
 
         assert response.status_code == 200
+        assert response.context["total_count"] == (size if scope == "mine" else 2 * size)
+
+    @pytest.mark.parametrize("size", [2, 8])
+    def test_query_count_of_the_coordinator(self, client, coordinator, expert, round_, size,
+                                            django_assert_num_queries):
+        build_round(round_, expert, size)
+        client.force_login(coordinator)
+
+        # The same 13 as an expert's.
+        with django_assert_num_queries(13):
+            response = client.get(URL, {"as_of": "2026-06-10"})
+
+        assert response.context["total_count"] == size
 
 
 def build_round(round_, expert, size):
@@ -202,3 +220,137 @@ def build_round(round_, expert, size):
         factories.MeetingFactory(partnership=partnership)
         factories.MilestoneFactory(partnership=partnership)
         factories.AgreementFactory(partnership=partnership)
+
+
+@pytest.fixture
+def two_experts(round_, expert):
+    """`expert` supervises an animator of two partnerships (one late on 15 May); another expert
+    supervises an animator of three, in another voivodeship."""
+    other = factories.UserFactory(role="expert", first_name="Beata", last_name="Inna")
+    mine = factories.AnimatorFactory(expert=expert)
+    theirs = factories.AnimatorFactory(expert=other)
+    for _ in range(2):
+        factories.AssignmentFactory(partnership=factories.PartnershipFactory(round=round_),
+                                    animator=mine, assigned_at=at(D(2026, 3, 2)))
+    for _ in range(3):
+        partnership = factories.PartnershipFactory(
+            round=round_, library__voivodeship=factories.voivodeship("02")
+        )
+        factories.AssignmentFactory(partnership=partnership, animator=theirs,
+                                    assigned_at=at(D(2026, 3, 2)))
+        factories.reach_stages(partnership, 3)
+    return {"other": other}
+
+
+class TestScope:
+    def test_an_expert_sees_her_partnerships_and_can_see_the_whole_programme(
+        self, client, expert, two_experts
+    ):
+        client.force_login(expert)
+
+        mine = client.get(URL, {"as_of": "2026-05-15"})
+        everyone = client.get(URL, {"as_of": "2026-05-15", "scope": "all"})
+
+        assert mine.context["scope"] == "mine"
+        assert mine.context["total_count"] == 2
+        assert [r.voivodeship.code for r in mine.context["voivodeship_rows"]] == ["12"]
+        assert everyone.context["total_count"] == 5
+        assert len(everyone.context["voivodeship_rows"]) == 16
+        # Her figures are hers: the other expert's animator is not among the animators.
+        assert [e for e, _rows in mine.context["animator_groups"]] == [expert]
+
+    def test_the_switch_says_which_is_shown(self, client, expert, two_experts):
+        expert.first_name, expert.last_name = "Anna", "Nowak"
+        expert.save()
+        client.force_login(expert)
+
+        html = client.get(URL, {"as_of": "2026-05-15"}, HTTP_ACCEPT_LANGUAGE="en")
+
+        content = html.content.decode()
+        assert 'aria-current="page">My partnerships (expert: Anna Nowak)</a>' in content
+        assert "scope=all" in content and ">Whole programme</a>" in content
+        # The day's form keeps the scope.
+        assert '<input type="hidden" name="scope" value="mine">' in content
+
+    def test_the_coordinator_sees_the_whole_programme_without_a_switch(
+        self, client, coordinator, two_experts
+    ):
+        client.force_login(coordinator)
+
+        response = client.get(URL, {"as_of": "2026-05-15", "scope": "mine"})
+
+        assert response.context["scope"] == "all"
+        assert response.context["total_count"] == 5
+        assert "scope-switch" not in response.content.decode()
+
+    def test_an_unknown_scope_is_the_default(self, client, expert, two_experts):
+        client.force_login(expert)
+
+        response = client.get(URL, {"scope": "everything"})
+
+        assert response.context["scope"] == "mine"
+
+
+class TestWording:
+    def test_numbers_meet_their_nouns_in_the_right_form(self, client, expert, story):
+        client.force_login(expert)
+
+        content = client.get(
+            URL, {"as_of": "2026-05-15"}, HTTP_ACCEPT_LANGUAGE="en"
+        ).content.decode()
+
+        for text in ("1</span> partnership on track", "1</span> late partnership</a>",
+                     "0</span> finished partnerships", "1</span> withdrawn partnership</a>",
+                     "0</span> meetings this month", "2</span> meetings in the round",
+                     "0</span> agreements signed",
+                     "1</span> partnership with no meeting for 21 days or more</a>"):
+            assert text in content
+
+
+class TestLayout:
+    def test_needs_attention_is_open_where_it_has_items(self, client, expert, story):
+        client.force_login(expert)
+
+        content = client.get(URL, {"as_of": "2026-05-15"}).content.decode()
+
+        # One late (B), one quiet (B), no missed meeting (A's next one is on 20 May).
+        assert content.count("<details open>") == 2
+        assert content.count("<details>") == 1
+
+    def test_scrolling_tables_are_focusable_labelled_regions(self, client, expert, story):
+        client.force_login(expert)
+
+        content = client.get(URL).content.decode()
+
+        regions = re.findall(r'<div class="table-wrap" tabindex="0" role="region" '
+                             r'aria-labelledby="([\w-]+)">', content)
+        assert regions == ["months-caption", "voivodeships-caption"]
+        for caption in regions:
+            assert f'<caption id="{caption}">' in content
+
+    def test_the_burnup_is_drawn_for_a_phone_too(self, client, expert, story):
+        client.force_login(expert)
+
+        response = client.get(URL)
+
+        charts = {chart["variant"]: chart for chart in response.context["charts"]}
+        assert charts["phone"]["width"] < charts["wide"]["width"]
+        assert 'viewBox="0 0 320 260"' in response.content.decode()
+
+    def test_voivodeship_tiles_name_each_voivodeship(self, client, expert, story):
+        client.force_login(expert)
+
+        content = client.get(URL).content.decode()
+
+        assert '<abbr class="tilemap__abbr" title="małopolskie" aria-hidden="true">MA</abbr>' in (
+            content
+        )
+        assert '<span class="tilemap__name">zachodnio\u00adpomorskie</span>' in content
+
+
+def test_the_total_replaces_a_y_tick_too_close_to_it(round_):
+    burnup = {"months": [], "total": 130}
+
+    chart = dashboard.burnup_chart(burnup, round_, D(2026, 5, 1))
+
+    assert [tick["value"] for tick in chart["y_ticks"]] == [0, 32, 64, 96, 130]
