@@ -30,6 +30,7 @@ from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from partnerships.models import (
     STAGE_ORDER,
@@ -122,6 +123,7 @@ class Progress:
     quiet_since: datetime.date  # the day the silence is counted from
     round_end: datetime.date
     deadlines: dict  # Stage → deadline, in stage order
+    withdrawn_on: datetime.date | None = None  # the day the library left the programme
 
     @classmethod
     def of(cls, partnership) -> "Progress":
@@ -151,6 +153,7 @@ class Progress:
             quiet_since=quiet_since,
             round_end=round_.end,
             deadlines=round_.deadlines,
+            withdrawn_on=partnership.withdrawn_on,
         )
 
     @property
@@ -248,6 +251,135 @@ class Progress:
             return (9, datetime.date.max)
         group = 0 if self.overdue else 1 if self.missed_meeting_on else 2 if self.quiet else 3
         return (group, self.deadline or datetime.date.max)
+
+    # ----- What pages say: the one wording of the state -----
+    # The card, the animator's home, the print view, the list and the dashboard print these
+    # instead of composing the stage or the status themselves.
+
+    @property
+    def stage_text(self) -> str:
+        """The stage, always said the same way: "stage 4 of 7 reached: planning: …"
+        ("osiągnięty etap 4 z 7: …"): the last stage reached, not the one worked on."""
+        if self.stage is None:
+            return _("no stage reached yet")
+        return _("stage %(rank)d of %(count)d reached: %(stage)s") % {
+            "rank": self.stage_rank,
+            "count": len(STAGE_ORDER),
+            "stage": self.stage.label,
+        }
+
+    @property
+    def stage_steps(self) -> list[str]:
+        """The seven steps of the stage bar: "reached", "overdue" (its deadline passed) or
+        "ahead"."""
+        return [
+            "reached"
+            if stage.rank <= self.stage_rank
+            else "overdue"
+            if self.stage_overdue(stage)
+            else "ahead"
+            for stage in self.deadlines
+        ]
+
+    @property
+    def next_stage_text(self) -> str:
+        """The stage to reach next and its deadline — what is late and since when once the
+        deadline has passed ("po terminie od 30 czerwca: formalizacja partnerstwa")."""
+        if self.next_stage is None:
+            return _("all stages reached") if self.status == Status.DONE else "—"
+        values = {"day": _day_short(self.deadline), "stage": self.next_stage.label}
+        if self.overdue:
+            return _("overdue since %(day)s: %(stage)s") % values
+        return _("deadline %(day)s: %(stage)s") % values
+
+    @property
+    def status_reason(self) -> str:
+        """The reason said next to the status: the overdue or the next stage with its
+        deadline, all stages reached, or when the library withdrew."""
+        if self.status == Status.WITHDRAWN:
+            if self.withdrawn_on:
+                return _("the library withdrew on %(day)s") % {"day": _day(self.withdrawn_on)}
+            return _("the library withdrew from the programme")
+        return self.next_stage_text
+
+    @property
+    def status_meaning(self) -> str:
+        """What the status means, in plain words for the library's staff."""
+        if self.status == Status.WITHDRAWN:
+            return _(
+                "The library has left the programme. The card stays as a record of the work done."
+            )
+        if self.status == Status.DONE:
+            return _("The partnership has reached all seven stages of the programme.")
+        if self.overdue:
+            return _(
+                "The deadline of this stage has passed and the stage is not recorded yet, so the "
+                "partnership is marked as late. It can still be reached: ask your animator what "
+                "is missing."
+            )
+        return _(
+            "The partnership keeps to the programme's schedule: no deadline has passed without "
+            "its stage."
+        )
+
+    @property
+    def next_step_hint(self) -> str:
+        """What the library's staff can do next for the stage to reach next ('' when the
+        library withdrew)."""
+        if self.status == Status.WITHDRAWN:
+            return ""
+        if self.next_stage is None:
+            return str(DONE_HINT)
+        return str(LIBRARY_HINTS[self.next_stage])
+
+    @property
+    def next_step(self) -> str | None:
+        """The record that moves the partnership on, for those who may write: "agreement"
+        when formalisation is next, "milestone" when the next stage is recorded by hand,
+        else "meeting"; None when the library withdrew."""
+        if self.status == Status.WITHDRAWN:
+            return None
+        if self.next_stage == Stage.AGREEMENT:
+            return "agreement"
+        if self.next_stage in HAND_STAGES:
+            return "milestone"
+        return "meeting"
+
+
+# What a library can do to reach each stage (the card's "what you can do next").
+LIBRARY_HINTS = {
+    Stage.DIAGNOSIS: gettext_lazy(
+        "List the institutions, organisations and people in your gmina who could join the "
+        "partnership, and go through the list with your animator."
+    ),
+    Stage.INVITATIONS: gettext_lazy(
+        "Invite the potential partners to the partnership and tell your animator whom you "
+        "have invited."
+    ),
+    Stage.FIRST_MEETING: gettext_lazy(
+        "Agree a date for the first partnership meeting with your animator and invite the partners."
+    ),
+    Stage.PLANNING: gettext_lazy(
+        "At the next meetings, agree with the partners on a shared vision, areas of work and "
+        "an action plan."
+    ),
+    Stage.AGREEMENT: gettext_lazy(
+        "Prepare an agreement, a declaration or a regulation with the partners and sign it; "
+        "give your animator the signed copy so that it is recorded."
+    ),
+    Stage.JOINT_ACTION: gettext_lazy(
+        "Carry out the first joint action with the partners and tell your animator how it went."
+    ),
+    Stage.EVALUATION: gettext_lazy(
+        "Sum up the round with the partners and plan how to continue after it; your animator "
+        "records the summary."
+    ),
+}
+DONE_HINT = gettext_lazy("Keep meeting the partners and carry on with the plan.")
+
+
+def _day_short(day: datetime.date) -> str:
+    return date_format(day, "j E")
 
 
 def stage_rank_on(reached: dict, day: datetime.date) -> int:
