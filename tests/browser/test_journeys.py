@@ -28,8 +28,9 @@ def journey(request, browser, live_server, reference_data):
 
 @pytest.fixture
 def programme(reference_data):
-    """A round under way today (in its fifth month), an expert with two animators, each
-    supporting a library, and the librarian of the first one."""
+    """A round under way today (in its fifth month); the expert Ewa with two animators, Anna
+    (Lipnica, late) and Piotr (Zawoja, on track; Sułów, late); another expert's animator
+    (Rabka, late); the librarian of Lipnica."""
     today = timezone.localdate()
     round_ = factories.RoundFactory(
         name="Runda II", start=today.replace(day=1) - datetime.timedelta(days=100)
@@ -52,10 +53,23 @@ def programme(reference_data):
     zawoja = factories.PartnershipFactory(
         round=round_, library__name="Biblioteka w Zawoi", library__gmina="Zawoja"
     )
+    sulow = factories.PartnershipFactory(
+        round=round_, library__name="Biblioteka w Sułowie", library__gmina="Sułów"
+    )
+    rabka = factories.PartnershipFactory(
+        round=round_, library__name="Biblioteka w Rabce", library__gmina="Rabka"
+    )
+    marek = factories.AnimatorFactory(
+        user__email="marek@example.org", user__first_name="Marek", user__last_name="Inny",
+        expert=factories.UserFactory(email="olga@example.org", role=Role.EXPERT),
+    )
     factories.AssignmentFactory(partnership=lipnica, animator=anna)
     factories.AssignmentFactory(partnership=zawoja, animator=piotr)
+    factories.AssignmentFactory(partnership=sulow, animator=piotr)
+    factories.AssignmentFactory(partnership=rabka, animator=marek)
     factories.reach_stages(lipnica, 1)  # diagnosis only: late
     factories.reach_stages(zawoja, 5)  # agreement signed: on track
+    factories.reach_stages(sulow, 2)  # partners invited: late
     factories.PartnerFactory(
         partnership=lipnica, name="Urząd Gminy Lipnica", sector="local_government"
     )
@@ -66,7 +80,7 @@ def programme(reference_data):
     lipnica.library.librarians.add(librarian)
     return {
         "today": today, "round": round_, "expert": expert, "anna": anna, "piotr": piotr,
-        "lipnica": lipnica, "zawoja": zawoja,
+        "lipnica": lipnica, "zawoja": zawoja, "sulow": sulow, "rabka": rabka,
     }
 
 
@@ -185,16 +199,16 @@ def test_an_expert_exports_the_filtered_list(journey, programme):
     page.get_by_role("link", name=t("Libraries"), exact=True).click()
     page.wait_for_url("**/libraries/")
     journey.step("list")
-    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 2) in journey.main()
+    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 4) in journey.main()
 
     page.locator("details.filters > summary").click()
     page.get_by_label(t("Status")).select_option(label=t("late"))
     page.get_by_role("button", name=t("Show"), exact=True).click()
     page.wait_for_url("**status=late**")
     journey.step("filtered")
-    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 1) in journey.main()
+    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 3) in journey.main()
     table = page.get_by_role("table").inner_text()
-    assert "Biblioteka w Lipnicy" in table and "Biblioteka w Zawoi" not in table
+    assert "Biblioteka w Zawoi" not in table
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV", exact=True).click()
@@ -202,6 +216,42 @@ def test_an_expert_exports_the_filtered_list(journey, programme):
     assert download.suggested_filename.endswith(".csv")
     header, *rows = downloaded_rows(download)
     assert header[0] == t("Library")
-    assert [row[0] for row in rows] == ["Biblioteka w Lipnicy"]
-    assert rows[0][header.index(t("Status"))] == t("late")
+    assert [row[0] for row in rows] == [
+        "Biblioteka w Lipnicy", "Biblioteka w Rabce", "Biblioteka w Sułowie"
+    ]
+    assert {row[header.index(t("Status"))] for row in rows} == {t("late")}
+    journey.step("exported")
+
+
+def test_an_expert_counts_her_late_partnerships_and_exports_them(journey, programme):
+    """'How many of my partnerships are late?' — from her dashboard, to the list of exactly
+    those, to the file."""
+    page, t = journey.page, journey.t
+    journey.sign_in("ekspertka@example.org")
+    page.wait_for_url("**/dashboard/")
+    journey.step("dashboard")
+    mine = page.get_by_role(
+        "link", name=t("My partnerships (expert: %(name)s)", name="Ewa Ekspercka")
+    )
+    assert mine.get_attribute("aria-current") == "page"
+    late = page.locator("ul.figures").get_by_role(
+        "link", name=f"2 {journey.n('late partnership', 'late partnerships', 2)}"
+    )
+    late.click()
+
+    page.wait_for_url("**/libraries/?**")
+    journey.step("her-late-partnerships")
+    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 2) in journey.main()
+    table = page.get_by_role("table").inner_text()
+    assert "Biblioteka w Lipnicy" in table and "Biblioteka w Sułowie" in table
+    assert "Biblioteka w Rabce" not in table and "Biblioteka w Zawoi" not in table
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="CSV", exact=True).click()
+    download = download_info.value
+    assert download.suggested_filename.endswith(".csv")
+    header, *rows = downloaded_rows(download)
+    assert [row[0] for row in rows] == ["Biblioteka w Lipnicy", "Biblioteka w Sułowie"]
+    assert {row[header.index(t("CAL expert"))] for row in rows} == {"Ekspercka Ewa"}
+    assert {row[header.index(t("Status"))] for row in rows} == {t("late")}
     journey.step("exported")
