@@ -3,11 +3,12 @@ import copy
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.shortcuts import redirect, render
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
@@ -36,7 +37,7 @@ from partnerships.models import (
     Status,
 )
 from partnerships.progress import FACT_STAGES, StageOrderError
-from partnerships.report import RoundReportMixin
+from partnerships.report import RoundReportMixin, round_report_response
 from partnerships.resources import (
     AgreementResource,
     AssignmentResource,
@@ -217,13 +218,48 @@ class AgreementDocumentMixin:
         return format_html('<a href="{}">{}</a>', url, obj.document.name.rsplit("/", 1)[-1])
 
 
-class AssignmentInline(admin.TabularInline):
-    """The assignment history: read-only; assign through the action, which keeps it whole."""
+class RecordsInline(admin.TabularInline):
+    """Records of a partnership (or a meeting) listed read-only, one item each, narrow enough
+    for a phone (templates/admin/edit_inline/records.html). With `show_change_link` the first
+    field links to the record's own page, where it is changed through the services; `add_text`
+    links to the page that adds one to this partnership (`parent_field` filled in)."""
+
+    template = "admin/edit_inline/records.html"
+    extra = 0
+    can_delete = False
+    show_change_link = True
+    parent_field = "partnership"
+    add_text = None
+    single = False  # at most one (the agreement): no link to add another
+    none_text = _("None yet.")
+
+    def get_readonly_fields(self, request, obj=None):
+        return self.fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def get_formset(self, request, obj=None, **kwargs):
+        # An inline is made anew for each request: what it links to is this page's.
+        self.add_url = self.record_add_url(request, obj)
+        return super().get_formset(request, obj, **kwargs)
+
+    def record_add_url(self, request, obj):
+        model_admin = self.admin_site._registry.get(self.model)
+        if obj is None or not self.add_text or model_admin is None:
+            return None
+        if not model_admin.has_add_permission(request):
+            return None
+        url = reverse(f"admin:{self.opts.app_label}_{self.opts.model_name}_add")
+        return f"{url}?{urlencode({self.parent_field: obj.pk})}"
+
+
+class AssignmentInline(RecordsInline):
+    """The assignment history: assign through the action, which keeps it whole."""
 
     model = Assignment
-    extra = 0
     fields = ["animator", "assigned_at", "assigned_by", "reason", "ended_at", "ended_by"]
-    readonly_fields = fields
+    show_change_link = False
     ordering = ["-assigned_at", "-pk"]
     verbose_name_plural = _("assignment history")
 
@@ -234,58 +270,42 @@ class AssignmentInline(admin.TabularInline):
             .select_related("partnership__library", "animator__user", "assigned_by", "ended_by")
         )
 
-    def has_add_permission(self, request, obj=None):
-        return False
 
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class PartnerInline(admin.TabularInline):
+class PartnerInline(RecordsInline):
     model = Partner
-    extra = 0
     fields = ["name", "sector", "contact_person", "phone", "joined_on", "left_on"]
+    add_text = _("Add a partner")
 
 
-class ReadOnlyInline(admin.TabularInline):
-    """A partnership's records that have rules of their own: listed here, changed on their
-    own page (the link on each row), which goes through the services."""
-
-    extra = 0
-    show_change_link = True
-    can_delete = False
-
-    def get_readonly_fields(self, request, obj=None):
-        return self.fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-
-class MeetingInline(ReadOnlyInline):
+class MeetingInline(RecordsInline):
     model = Meeting
     fields = ["date", "kind", "participants", "next_meeting_on", "logged_by"]
+    add_text = _("Add a meeting")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("logged_by")
 
 
-class MilestoneInline(ReadOnlyInline):
+class MilestoneInline(RecordsInline):
     model = Milestone
     fields = ["stage", "reached_on", "meeting", "agreement", "note"]
+    add_text = _("Record the next stage")
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("meeting", "agreement")
 
 
-class AgreementInline(AgreementDocumentMixin, ReadOnlyInline):
+class AgreementInline(AgreementDocumentMixin, RecordsInline):
     model = Agreement
     fields = ["kind", "signed_on", "signatories_note", "document_link"]
+    add_text = _("Record the agreement")
+    single = True
 
 
-class JointActionInline(ReadOnlyInline):
+class JointActionInline(RecordsInline):
     model = JointAction
     fields = ["title", "planned_on", "status", "done_on", "participants_reached"]
+    add_text = _("Add a joint action")
 
 
 @admin.register(Round)
@@ -297,6 +317,26 @@ class RoundAdmin(RoundReportMixin, SpreadsheetExportMixin, admin.ModelAdmin):
         (None, {"fields": ["name", "start", "end"]}),
         (_("Stage deadlines"), {"fields": [f"deadline_{s.value}" for s in Stage]}),
     ]
+
+    def get_urls(self):
+        return [
+            path(
+                "current/report/",
+                self.admin_site.admin_view(self.current_report_view),
+                name=f"{self.opts.app_label}_{self.opts.model_name}_current_report",
+            ),
+            *super().get_urls(),
+        ]
+
+    def current_report_view(self, request):
+        """The report of the round under way, linked from the admin's index."""
+        round_ = Round.objects.current()
+        if round_ is None:
+            self.message_user(request, _("There is no round yet."), messages.WARNING)
+            return redirect("admin:partnerships_round_changelist")
+        if not self.has_report_permission(request, round_):
+            raise PermissionDenied
+        return round_report_response(round_)
 
 
 @admin.register(Partnership)
@@ -332,6 +372,9 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
     ]
     actions = ["assign_animator"]
     fields = ["library", "round", "name", "withdrawn_on", "withdrawal_reason"]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []  # a new partnership has no records yet
 
     def get_readonly_fields(self, request, obj=None):
         # Its records are dated inside its round: a partnership never moves to another.
@@ -468,19 +511,18 @@ class PartnerAdmin(SpreadsheetExportMixin, HistoryAdmin):
         return obj.partnership.library.name
 
 
-class MeetingAttachmentInline(admin.TabularInline):
+class MeetingAttachmentInline(RecordsInline):
+    """The meeting's files, uploaded on the partnership card (which checks them)."""
+
     model = MeetingAttachment
-    extra = 0
     fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
-    readonly_fields = fields
+    show_change_link = False
+    parent_field = "meeting"
 
     @admin.display(description=_("file"))
     def download(self, obj):
         url = reverse("partnerships:attachment_download", args=[obj.pk])
         return format_html('<a href="{}">{}</a>', url, obj.original_name)
-
-    def has_add_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Meeting)
@@ -495,6 +537,9 @@ class MeetingAdmin(ThroughServicesMixin, SpreadsheetExportMixin, MeetingHistoryA
     autocomplete_fields = ["partnership", "partners_present"]
     readonly_fields = ["logged_by"]
     inlines = [MeetingAttachmentInline]
+
+    def get_inlines(self, request, obj):
+        return self.inlines if obj else []  # files are attached on the partnership card
 
     @admin.display(description=_("library"), ordering="partnership__library__name")
     def library(self, obj):
