@@ -197,7 +197,7 @@ EXPECTED = {
     "partnerships:dashboard": staff_only(200, 200),
     "partnerships:assignment_board": staff_only(200, 200),
     "partnerships:assignment_accept": staff_only(405, ELSEWHERE),
-    "partnerships:assignment_create": staff_only(200, 200),
+    "partnerships:assignment_create": staff_only(200, 400),
     "partnerships:notification_settings": everyone(200, 400),
     # The people pages (the person is the library's animator).
     "animators:person_list": staff_only(200, 200),
@@ -254,6 +254,7 @@ EXPECTED |= {
         "catch_all": (404, 404),
         "logout": (405, 200),
         "partnerships_round_report": (200, 200),
+        "partnerships_round_current_report": (200, 200),
         "partnerships_meeting_deleted": (200, 200),
     }.items()
 }
