@@ -17,8 +17,10 @@ Every page, e-mail, export and report asks this module; no other file computes t
   previous stage's; the first partnership meeting, the agreement and the first joint action done
   reach their stages by those facts alone (`plan_milestones`).
 
-The SQL side (`annotate`, used by `Partnership.objects.with_progress()`) and the Python side
-(`Progress`) sit together here and are tested against each other at the edges of each rule.
+The SQL side (`annotate`, used by `Partnership.objects.with_progress()`; `late_q`, `quiet_q` and
+`missed_meeting_q`, which filter lists on its annotations) and the Python side (`Progress`) sit
+together here and are tested against each other at the edges of each rule and on every day of a
+round.
 """
 
 import datetime
@@ -104,6 +106,49 @@ def annotate(queryset, as_of: datetime.date | None = None):
             output_field=models.CharField(),
         )
     )
+
+
+def _under_way():
+    """`Progress.under_way` over `annotate`'s `status`."""
+    return Q(status__in=[Status.ON_TRACK.value, Status.LATE.value])
+
+
+def late_q() -> Q:
+    """The `late` status (a withdrawn or finished partnership is never late)."""
+    return Q(status=Status.LATE.value)
+
+
+def quiet_q(as_of: datetime.date) -> Q:
+    """`Progress.quiet` as a filter over the annotations of `annotate(queryset, as_of)` (the
+    same `as_of`): under way, on a day of the round, and the latest of the round's start, the
+    last meeting and the day of the assignment — those on or before `as_of` — is at least
+    `QUIET_DAYS` days before `as_of`. Written without NOT, since the annotations may be NULL."""
+    cutoff = as_of - datetime.timedelta(days=QUIET_DAYS)
+    # An assignment made on `cutoff` or earlier (local days, as `timezone.localdate`).
+    after_cutoff = timezone.make_aware(
+        datetime.datetime.combine(cutoff + datetime.timedelta(days=1), datetime.time.min)
+    )
+    # No day counted from is later than the cutoff (the last meeting and the assignment of
+    # `annotate` are never after `as_of`; a round starting after `as_of` does not count) …
+    none_later = (
+        (Q(round__start__lte=cutoff) | Q(round__start__gt=as_of))
+        & (Q(last_meeting_on__isnull=True) | Q(last_meeting_on__lte=cutoff))
+        & (Q(assigned_at__isnull=True) | Q(assigned_at__lt=after_cutoff))
+    )
+    # … and one of them is counted from (else the silence counts from a future round start).
+    one_counted = (
+        Q(round__start__lte=cutoff)
+        | Q(last_meeting_on__lte=cutoff)
+        | Q(assigned_at__lt=after_cutoff)
+    )
+    return _under_way() & Q(round__end__gte=as_of) & none_later & one_counted
+
+
+def missed_meeting_q(as_of: datetime.date) -> Q:
+    """`Progress.missed_meeting_on` is set, as a filter over the annotations of
+    `annotate(queryset, as_of)`: under way, and the next meeting planned at the latest meeting
+    is before `as_of`."""
+    return _under_way() & Q(next_meeting_on__lt=as_of)
 
 
 # ----- Python: what pages, e-mails and exports say -----
