@@ -6,13 +6,16 @@ import uuid
 from django import forms
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.text import format_lazy
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from animators.models import Animator
+from partnerships import proposal
 from partnerships.models import (
     MAX_PARTICIPANTS,
     AgreementKind,
@@ -389,20 +392,149 @@ class JointActionForm(RoundDateMixin, forms.ModelForm):
         return super().save(commit=False)
 
 
+class AnimatorChoices(forms.RadioSelect):
+    """The animators offered for one library as radio buttons in groups (`proposal.Fit`), each
+    with their load and capacity, voivodeships and supervising expert
+    (templates/partnerships/_animator_choices.html)."""
+
+    def __init__(self, groups=(), attrs=None):
+        super().__init__(attrs)
+        self.groups = groups
+
+    def render(self, name, value, attrs=None, renderer=None):
+        attrs = {**self.attrs, **(attrs or {})}
+        return render_to_string(
+            "partnerships/_animator_choices.html",
+            {
+                "name": name,
+                "value": "" if value in (None, "") else str(value),
+                "id": attrs.get("id", f"id_{name}"),
+                "groups": self.groups,
+            },
+        )
+
+
 class AssignmentForm(forms.Form):
-    """Choose the animator of a partnership, with the reason (kept in the history)."""
+    """Choose the animator of a partnership, with the reason (kept in the history).
+
+    With `partnership` (the reassignment page): the active animators in `candidates`
+    (`proposal.Candidate`, with their load in its round) are offered in the proposal's order,
+    the current one (`current`, the active assignment) left out and refused if sent, and the
+    replacement may be temporary (`until`). Without it (the admin's action for many
+    partnerships): any active animator, for good."""
 
     animator = forms.ModelChoiceField(
         label=_("Animator"),
-        queryset=Animator.objects.filter(is_active=True).select_related("user"),
+        queryset=Animator.objects.filter(is_active=True, user__is_active=True).select_related(
+            "user"
+        ),
+        error_messages={
+            "required": _("Choose the animator."),
+            "invalid_choice": _("Choose one of the active animators listed."),
+        },
     )
     reason = forms.CharField(
         label=_("Reason"),
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Why this animator, e.g. new library, long sick leave."),
+        error_messages={"required": _("Give the reason; it stays in the assignment history.")},
+    )
+    until = forms.DateField(
+        label=_("Temporary replacement until"),
+        required=False,
+        widget=DATE_INPUT,
     )
     current = forms.IntegerField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, partnership=None, current=None, candidates=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.partnership = partnership
+        self.current_assignment = current
+        if partnership is None:
+            del self.fields["until"]
+            return
+        self.fields["animator"].widget = AnimatorChoices(groups=self._groups(candidates))
+        if not self.has_returning_animator:
+            del self.fields["until"]  # nobody to come back: see clean()
+        else:
+            # Shown with |safe by the field partial: the name is escaped here.
+            self.fields["until"].help_text = format_html(
+                gettext(
+                    "Leave empty for a lasting change. With a date, on that day {animator} "
+                    "supports the library again (at the latest {end}, the end of the round)."
+                ),
+                animator=str(current.animator),
+                end=date_format(partnership.round.end, "j E Y"),
+            )
+
+    @property
+    def has_returning_animator(self) -> bool:
+        """Someone to come back after a temporary replacement: an active current animator."""
+        current = self.current_assignment
+        return (
+            current is not None and current.animator.is_active and current.animator.user.is_active
+        )
+
+    def _groups(self, candidates):
+        current_pk = self.current_assignment.animator_id if self.current_assignment else None
+        code = self.partnership.library.voivodeship_id
+        titles = {
+            proposal.Fit.LOCAL: format_lazy(
+                _("Work in {voivodeship} and have room"),
+                voivodeship=self.partnership.library.voivodeship.name,
+            ),
+            proposal.Fit.ELSEWHERE: _("Have room, work in other voivodeships"),
+            proposal.Fit.FULL: _("No room: choosing one of them goes over their capacity"),
+        }
+        groups, index = {}, 0
+        for candidate, fit in proposal.ranked(code, candidates):
+            if candidate.animator.pk == current_pk:
+                continue
+            group = groups.setdefault(fit, {"title": titles[fit], "options": []})
+            group["options"].append(
+                {
+                    "index": index,
+                    "candidate": candidate,
+                    "proposed": index == 0 and fit != proposal.Fit.FULL,
+                }
+            )
+            index += 1
+        return list(groups.values())
+
+    def clean_animator(self):
+        animator = self.cleaned_data["animator"]
+        current = self.current_assignment
+        if current is not None and current.animator_id == animator.pk:
+            raise ValidationError(
+                _("%(animator)s already supports this library; choose someone else."),
+                params={"animator": animator},
+            )
+        return animator
+
+    def clean(self):
+        cleaned = super().clean()
+        if "until" not in self.fields and self.partnership and self.data.get("until"):
+            raise ValidationError(
+                _(
+                    "A temporary replacement needs an active animator who comes back; there is "
+                    "none now. Assign without an end date."
+                )
+            )
+        return cleaned
+
+    def clean_until(self):
+        until = self.cleaned_data.get("until")
+        if until is None:
+            return until
+        if until <= timezone.localdate():
+            raise ValidationError(_("The end of the replacement must be after today."))
+        if until > self.partnership.round.end:
+            raise ValidationError(
+                _("The end of the replacement must be within the round, by %(end)s."),
+                params={"end": date_format(self.partnership.round.end, "j E Y")},
+            )
+        return until
 
 
 ON_OFF = [("on", _("On")), ("off", _("Off"))]

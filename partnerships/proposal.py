@@ -10,6 +10,9 @@ The rule, in order:
 4. Libraries of voivodeships with the least room are placed first, so that a scarce local animator
    is not used up by a library that had other choices.
 A library for which nobody has room stays without a proposal.
+
+The reassignment form offers the animators of one library in the same order (`ranked`): first
+those in its voivodeship with room, then those with room elsewhere, then those without room.
 """
 
 from dataclasses import dataclass
@@ -28,6 +31,28 @@ class Candidate:
 
     def sort_key(self):
         return (self.load / self.capacity, self.load, str(self.animator))
+
+
+class Fit:
+    """How well an animator fits one library, best first (the groups of the reassignment form)."""
+
+    LOCAL = 0  # works in the library's voivodeship and has room
+    ELSEWHERE = 1  # has room, works in other voivodeships
+    FULL = 2  # no room: choosing them goes over their capacity
+
+
+def fit(candidate: Candidate, code) -> int:
+    if candidate.room <= 0:
+        return Fit.FULL
+    return Fit.LOCAL if code in candidate.voivodeships else Fit.ELSEWHERE
+
+
+def ranked(code, candidates: list[Candidate]) -> list[tuple[Candidate, int]]:
+    """The candidates for a library of voivodeship `code` with their `Fit`, in the order the
+    proposal considers them: the first one is the one it would choose."""
+    return sorted(
+        ((c, fit(c, code)) for c in candidates), key=lambda pair: (pair[1], pair[0].sort_key())
+    )
 
 
 @dataclass
@@ -49,14 +74,11 @@ def propose(partnerships, candidates: list[Candidate]) -> list[Proposal]:
     )
     proposals = []
     for partnership in ordered:
-        code = partnership.library.voivodeship_id
-        with_room = [c for c in candidates if c.room > 0]
-        local = [c for c in with_room if code in c.voivodeships]
-        pool = local or with_room
-        if not pool:
+        best = ranked(partnership.library.voivodeship_id, candidates)[:1]
+        if not best or best[0][1] == Fit.FULL:
             proposals.append(Proposal(partnership, None, False))
             continue
-        chosen = min(pool, key=Candidate.sort_key)
+        chosen, chosen_fit = best[0]
         chosen.load += 1
-        proposals.append(Proposal(partnership, chosen.animator, bool(local)))
+        proposals.append(Proposal(partnership, chosen.animator, chosen_fit == Fit.LOCAL))
     return proposals

@@ -1,12 +1,17 @@
 """Writes that touch several rows; each runs in one transaction."""
 
+import logging
 from contextlib import contextmanager
+from dataclasses import dataclass
 from functools import partial
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from animators.models import Animator
 from partnerships.models import (
     Agreement,
     Assignment,
@@ -20,12 +25,16 @@ from partnerships.models import (
     Partnership,
     Stage,
 )
+from partnerships.notifications import absolute_url, card_url
 from partnerships.progress import (
     FACT_STAGES,
     StageOrderError,
     check_hand_stage,
     plan_milestones,
 )
+from prb_partnerships.mail import AUTO_SUBMITTED, send_mail_template
+
+logger = logging.getLogger(__name__)
 
 
 class AssignmentError(Exception):
@@ -67,13 +76,18 @@ def _once(model, submission_token):
 
 @transaction.atomic
 def assignment_create(
-    *, partnership, animator, by, reason: str = "", expected_current=ANY
+    *, partnership, animator, by, reason: str = "", expected_current=ANY, until=None
 ) -> Assignment:
     """Assign `animator` to `partnership`, ending the active assignment (history is kept).
 
     The partnership row is locked, so two people assigning at once are served one after the
     other. `expected_current` is the active assignment (or None) the person saw when they chose:
     if it has changed meanwhile, nothing is overwritten and AssignmentError says so.
+
+    With `until` the assignment is a temporary replacement of the active one: on that day
+    `assignments_end_temporary` ends it and the animator replaced supports the partnership
+    again. `until` must be after today and within the round, and there must be an active
+    animator to replace, other than `animator`.
     """
     lock_partnership(partnership.pk)
     if not animator.is_active:
@@ -110,6 +124,8 @@ def assignment_create(
                 "animator": current.animator if current else _("nobody"),
             }
         )
+    if until is not None:
+        _check_temporary(partnership, current, vacant, animator, until)
     if current is not None:
         if current.animator_id == animator.pk:
             return current
@@ -117,8 +133,39 @@ def assignment_create(
         current.ended_by = by
         current.save(update_fields=["ended_at", "ended_by"])
     return Assignment.objects.create(
-        partnership=partnership, animator=animator, assigned_by=by, assigned_at=now, reason=reason
+        partnership=partnership,
+        animator=animator,
+        assigned_by=by,
+        assigned_at=now,
+        reason=reason,
+        until=until,
+        replaces=current if until is not None else None,
     )
+
+
+def _check_temporary(partnership, current, vacant, animator, until) -> None:
+    """Refuse a temporary replacement that could not end as planned."""
+    today = timezone.localdate()
+    if current is None or vacant:
+        raise AssignmentError(
+            _(
+                "A temporary replacement needs an active animator who comes back; "
+                "%(library)s has none now. Assign without an end date."
+            )
+            % {"library": partnership.library.name}
+        )
+    if current.animator_id == animator.pk:
+        raise AssignmentError(
+            _("%(animator)s already supports %(library)s; choose someone else.")
+            % {"animator": animator, "library": partnership.library.name}
+        )
+    if until <= today:
+        raise AssignmentError(_("The end of the replacement must be after today."))
+    if until > partnership.round.end:
+        raise AssignmentError(
+            _("The end of the replacement must be within the round, by %(end)s.")
+            % {"end": date_format(partnership.round.end, "j E Y")}
+        )
 
 
 def lock_partnership(pk) -> None:
@@ -210,6 +257,135 @@ def assignments_create(*, choices, by, reason: str, expected_current=ANY) -> lis
 def assignments_accept(*, choices, by, reason: str) -> list[Assignment]:
     """Accept a proposal for partnerships that had no animator (see `assignments_create`)."""
     return assignments_create(choices=choices, by=by, reason=reason, expected_current=None)
+
+
+# ----- The end of temporary replacements (daily: manage.py end_temporary_assignments) -----
+
+
+@dataclass
+class ReplacementEnd:
+    """What happened to one partnership when its temporary replacement ended."""
+
+    partnership: Partnership
+    ended: Assignment  # the replacement, now ended
+    back: Animator | None  # the animator who was to come back (None: nobody is recorded)
+    restored: Assignment | None  # their new assignment; None: the partnership waits
+
+    def recipients(self) -> list[tuple[object, str]]:
+        """(user, audience) of the e-mails: both animators; the experts when nobody is back."""
+        people = [(self.ended.animator.user, "stand_in")]
+        if self.restored is not None:
+            return [*people, (self.restored.animator.user, "back")]
+        experts = [
+            self.back.expert if self.back else None,
+            self.ended.animator.expert,
+            self.ended.assigned_by,
+        ]
+        seen = set()
+        for user in experts:
+            if user is not None and user.is_active and user.pk not in seen:
+                seen.add(user.pk)
+                people.append((user, "expert"))
+        return people
+
+
+def _who_comes_back(replacement, today):
+    """The assignment whose animator supports the partnership when `replacement` ends: the one
+    it replaced, or further back when that was itself a replacement that has ended by `today`
+    (a stand-in's stand-in)."""
+    back = replacement.replaces
+    while back is not None and back.until is not None and back.until <= today:
+        back = back.replaces
+    return back
+
+
+@transaction.atomic
+def assignment_end_temporary(*, partnership_pk, today) -> ReplacementEnd | None:
+    """End the temporary replacement of one partnership if it is due on `today`: the animator
+    replaced supports it again (keeping their own end date, if they were a stand-in whose
+    time has not come), both changes in the history. When that animator (or their account) is
+    no longer active, the replacement ends all the same and the partnership waits on the
+    assignment board. None when nothing was due (ended already: safe to run again)."""
+    lock_partnership(partnership_pk)
+    related = ("animator__user", "animator__expert", "assigned_by", "partnership__library")
+    replacement = (
+        Assignment.objects.active()
+        .filter(partnership_id=partnership_pk, until__lte=today)
+        .select_related(*related)
+        .first()
+    )
+    if replacement is None:
+        return None
+    now = timezone.now()
+    replacement.ended_at = now
+    replacement.ended_by = None
+    replacement.save(update_fields=["ended_at", "ended_by"])
+    back = _who_comes_back(replacement, today)
+    animator = back.animator if back is not None else None
+    restored = None
+    if animator is not None and animator.is_active and animator.user.is_active:
+        with translation.override(settings.LANGUAGE_CODE):
+            reason = _("Back after the temporary replacement by %(animator)s.") % {
+                "animator": replacement.animator
+            }
+        restored = Assignment.objects.create(
+            partnership=replacement.partnership,
+            animator=animator,
+            assigned_by=None,
+            assigned_at=now,
+            reason=reason,
+            until=back.until,
+            replaces=back.replaces if back.until is not None else None,
+        )
+    return ReplacementEnd(replacement.partnership, replacement, animator, restored)
+
+
+def assignments_end_temporary(*, today) -> dict:
+    """End every temporary replacement due on or before `today` (`assignment_end_temporary`,
+    one transaction per partnership), then e-mail both animators — or, when nobody comes
+    back, the stand-in and the CAL experts concerned. A failed e-mail is logged and counted;
+    the change stays. Returns {"ended", "restored", "waiting", "sent", "failed"}."""
+    due = (
+        Assignment.objects.active()
+        .filter(until__lte=today)
+        .order_by("until", "partnership_id")
+        .values_list("partnership_id", flat=True)
+    )
+    counts = dict.fromkeys(("ended", "restored", "waiting", "sent", "failed"), 0)
+    for partnership_pk in list(due):
+        outcome = assignment_end_temporary(partnership_pk=partnership_pk, today=today)
+        if outcome is None:
+            continue
+        counts["ended"] += 1
+        counts["restored" if outcome.restored else "waiting"] += 1
+        for user, audience in outcome.recipients():
+            try:
+                _replacement_mail(outcome, user=user, audience=audience, today=today)
+            except Exception:
+                logger.exception("The e-mail about the end of a replacement to %s failed", user.pk)
+                counts["failed"] += 1
+            else:
+                counts["sent"] += 1
+    return counts
+
+
+def _replacement_mail(outcome, *, user, audience, today) -> None:
+    send_mail_template(
+        template="replacement_ended",
+        recipient=user,
+        context={
+            "audience": audience,
+            "library": outcome.partnership.library,
+            "stand_in": outcome.ended.animator,
+            "back": outcome.back,
+            "restored": outcome.restored is not None,
+            "since": outcome.ended.assigned_at,
+            "today": today,
+            "card_url": card_url(outcome.partnership),
+            "board_url": absolute_url("partnerships:assignment_board"),
+        },
+        headers=AUTO_SUBMITTED,
+    )
 
 
 def _delete_on_commit(*files):

@@ -1,11 +1,12 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Prefetch
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -84,12 +85,27 @@ def dashboard(request):
 
 
 def _animators_with_load(round_):
+    """The active animators (their accounts too) with their `load` in `round_`, voivodeships
+    and supervising expert."""
     return (
-        Animator.objects.filter(is_active=True)
+        Animator.objects.filter(is_active=True, user__is_active=True)
         .with_load(round_)
         .select_related("user", "expert")
         .prefetch_related("voivodeships")
     )
+
+
+def _candidates(animators) -> list:
+    """`animators` (from `_animators_with_load`) as the proposal's candidates."""
+    return [
+        proposal.Candidate(
+            animator=a,
+            voivodeships=frozenset(v.code for v in a.voivodeships.all()),
+            load=a.load,
+            capacity=a.capacity,
+        )
+        for a in animators
+    ]
 
 
 def _unassigned(user, round_):
@@ -114,27 +130,28 @@ def _unassigned(user, round_):
 
 @staff_required
 def assignment_board(request):
-    """Who supports whom: the partnerships with no animator, the animators' load, and a
-    proposal for the unassigned that the expert can accept in whole or in part."""
+    """Who supports whom: the partnerships with no animator, the animators with their load and
+    libraries (each with "move", the reassignment form, which comes back here), and a proposal
+    for the unassigned that the expert can accept in whole or in part."""
     round_, _as_of = RoundForm(request.GET or None).selection()
     if round_ is None:
         return render(request, "partnerships/assignment_board.html", {"round": None})
     unassigned = list(_unassigned(request.user, round_))
-    animators = list(_animators_with_load(round_))
+    animators = list(
+        _animators_with_load(round_).prefetch_related(
+            Prefetch(
+                "assignments",
+                queryset=Assignment.objects.active()
+                .filter(partnership__round=round_)
+                .select_related("partnership__library")
+                .order_by("partnership__library__name", "pk"),
+                to_attr="round_assignments",
+            )
+        )
+    )
     proposals = None
     if request.GET.get("propose"):
-        proposals = proposal.propose(
-            unassigned,
-            [
-                proposal.Candidate(
-                    animator=a,
-                    voivodeships=frozenset(v.code for v in a.voivodeships.all()),
-                    load=a.load,
-                    capacity=a.capacity,
-                )
-                for a in animators
-            ],
-        )
+        proposals = proposal.propose(unassigned, _candidates(animators))
     return render(
         request,
         "partnerships/assignment_board.html",
@@ -197,7 +214,9 @@ def assignment_accept(request):
 
 @staff_required
 def assignment_create(request, partnership_pk):
-    """Assign or reassign the animator of one partnership; the reason is required."""
+    """Assign or reassign the animator of one partnership, for good or as a temporary
+    replacement; the reason is required. Opened from the assignment board (`?from=board`) it
+    returns there after saving, else to the library's card."""
     partnership = get_partnership_for_expert(request.user, partnership_pk)
     current = (
         Assignment.objects.active()
@@ -205,11 +224,23 @@ def assignment_create(request, partnership_pk):
         .select_related("animator__user")
         .first()
     )
+    from_board = request.GET.get("from") == "board"
+    back_url = (
+        reverse("partnerships:assignment_board")
+        if from_board
+        else reverse("libraries:library_detail", args=[partnership.library_id])
+    )
+    animators = list(_animators_with_load(partnership.round))
     form = AssignmentForm(
-        request.POST or None, initial={"current": current.pk if current else None}
+        request.POST or None,
+        initial={"current": current.pk if current else None},
+        partnership=partnership,
+        current=current,
+        candidates=_candidates(animators),
     )
     if request.method == "POST" and form.is_valid():
         animator = form.cleaned_data["animator"]
+        until = form.cleaned_data.get("until")
         try:
             services.assignment_create(
                 partnership=partnership,
@@ -217,40 +248,74 @@ def assignment_create(request, partnership_pk):
                 by=request.user,
                 reason=form.cleaned_data["reason"],
                 expected_current=form.cleaned_data["current"],
+                until=until,
             )
         except services.AssignmentError as error:
             form.add_error(None, str(error))
         else:
-            messages.success(
-                request,
-                _("%(animator)s now supports %(library)s.")
-                % {"animator": animator, "library": partnership.library.name},
-            )
-            load = (
-                Assignment.objects.active()
-                .filter(animator=animator, partnership__round=partnership.round)
-                .count()
-            )
-            if load > animator.capacity:
-                messages.warning(
-                    request,
-                    _(
-                        "%(animator)s now has %(load)d libraries, "
-                        "above their capacity of %(capacity)d."
-                    )
-                    % {"animator": animator, "load": load, "capacity": animator.capacity},
-                )
-            return redirect("libraries:library_detail", pk=partnership.library_id)
+            _assigned_messages(request, partnership, animator, until, current)
+            return redirect(back_url)
     history = (
         Assignment.objects.filter(partnership=partnership)
         .select_related("animator__user", "assigned_by", "ended_by")
         .order_by("-assigned_at", "-pk")
     )
+    current_load = next(
+        (a for a in animators if current and a.pk == current.animator_id), None
+    )
     return render(
         request,
         "partnerships/assignment_form.html",
-        {"partnership": partnership, "current": current, "form": form, "history": history},
+        {
+            "partnership": partnership,
+            "current": current,
+            "current_load": current_load,
+            "form": form,
+            "history": history,
+            "back_url": back_url,
+        },
+        status=400 if request.method == "POST" else 200,
     )
+
+
+def _assigned_messages(request, partnership, animator, until, previous):
+    """What the expert is told after an assignment: who supports the library (until when, and
+    who comes back then), and a warning when the animator goes over their capacity."""
+    if until is not None:
+        messages.success(
+            request,
+            _(
+                "%(animator)s stands in at %(library)s until %(until)s; "
+                "then %(previous)s supports it again."
+            )
+            % {
+                "animator": animator,
+                "library": partnership.library.name,
+                "until": date_format(until, "j E Y"),
+                "previous": previous.animator,
+            },
+        )
+    else:
+        messages.success(
+            request,
+            _("%(animator)s now supports %(library)s.")
+            % {"animator": animator, "library": partnership.library.name},
+        )
+    load = (
+        Assignment.objects.active()
+        .filter(animator=animator, partnership__round=partnership.round)
+        .count()
+    )
+    if load > animator.capacity:
+        messages.warning(
+            request,
+            ngettext(
+                "%(animator)s now has %(load)d libraries, above their capacity of %(capacity)d.",
+                "%(animator)s now has %(load)d libraries, above their capacity of %(capacity)d.",
+                load,
+            )
+            % {"animator": animator, "load": load, "capacity": animator.capacity},
+        )
 
 
 # ----- The partnership card's writes: animators assigned to it, experts, the coordinator -----

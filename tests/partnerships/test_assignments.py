@@ -1,9 +1,12 @@
 """/assignments/: who supports whom; assigning, reassigning, and the balanced proposal."""
 
+import datetime
 import threading
 
 import pytest
+from django.conf import settings
 from django.db import connection
+from django.utils import timezone
 
 from partnerships import services
 from partnerships.models import Assignment
@@ -112,11 +115,29 @@ class TestBoard:
         client.force_login(expert)
 
         # 1 session, 2 user, 3 groups, 4 current round, 5 unassigned partnerships,
-        # 6 animators with load, 7 their voivodeships, 8 rounds
-        with django_assert_num_queries(8):
+        # 6 animators with load, 7 their voivodeships, 8 their libraries in the round, 9 rounds
+        with django_assert_num_queries(9):
             response = client.get(BOARD, {"propose": 1})
 
         assert len(response.context["proposals"]) == size
+
+    def test_each_library_of_an_animator_can_be_moved_from_the_board(
+        self, client, expert, animator, partnership
+    ):
+        client.force_login(expert)
+
+        content = client.get(BOARD).content.decode()
+
+        assert f'href="{form_url(partnership)}?from=board"' in content
+        assert partnership.library.name in content
+
+    def test_people_are_named_by_name_never_by_email(self, client, expert, animator, partnership):
+        client.force_login(expert)
+
+        content = client.get(BOARD).content.decode()
+
+        assert str(animator) in content and expert.get_full_name() in content
+        assert "@example.org" not in content
 
 
 class TestAssignOne:
@@ -146,8 +167,8 @@ class TestAssignOne:
 
         response = client.post(form_url(partnership), {"animator": animator.pk, "reason": ""})
 
-        assert response.status_code == 200
-        assert "To pole jest wymagane." in response.content.decode()
+        assert response.status_code == 400
+        assert response.context["form"].has_error("reason", "required")
         assert not Assignment.objects.filter(partnership=partnership).exists()
 
     def test_two_experts_at_once_one_wins_the_other_is_told(self, client, expert, partnership):
@@ -163,7 +184,7 @@ class TestAssignOne:
             "animator": anna.pk, "reason": "A", "current": seen_by_a or "",
         })
 
-        assert response.status_code == 200
+        assert response.status_code == 400
         assert "Ktoś właśnie zmienił animatora" in response.content.decode()
         assert Assignment.objects.active().get(partnership=partnership).animator == bartek
 
@@ -172,11 +193,12 @@ class TestAssignOne:
         factories.AssignmentFactory(animator=animator,
                                     partnership=factories.PartnershipFactory(round=round_))
         client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
 
         response = client.post(form_url(partnership), {"animator": animator.pk, "reason": "x"},
                                follow=True)
 
-        assert "powyżej limitu" in response.content.decode()
+        assert "now has 2 libraries, above their capacity of 1" in response.content.decode()
 
     def test_unknown_partnership_is_404(self, client, expert):
         client.force_login(expert)
@@ -187,6 +209,228 @@ class TestAssignOne:
         client.force_login(animator.user)
 
         assert client.get(form_url(partnership)).status_code == 403
+
+
+def offered(response):
+    """The animators the reassignment form offers, in its order."""
+    groups = response.context["form"].fields["animator"].widget.groups
+    return [option["candidate"].animator for group in groups for option in group["options"]]
+
+
+def animator_in(code, *, load=0, round_, **fields):
+    person = factories.AnimatorFactory(**fields)
+    person.voivodeships.add(factories.voivodeship(code))
+    for _ in range(load):
+        factories.AssignmentFactory(
+            animator=person, partnership=factories.PartnershipFactory(round=round_)
+        )
+    return person
+
+
+@pytest.fixture
+def today_round(db):
+    """A round under way today, for end dates that must lie after today and within it."""
+    start = timezone.localdate() - datetime.timedelta(days=40)
+    return factories.RoundFactory(name="Runda bieżąca", start=start)
+
+
+@pytest.fixture
+def under_way(today_round, expert):
+    """A partnership of the round under way, supported by Anna (who goes on sick leave)."""
+    partnership = factories.PartnershipFactory(round=today_round)
+    anna = factories.AnimatorFactory(user__first_name="Anna", user__last_name="Chora",
+                                     expert=expert)
+    factories.AssignmentFactory(partnership=partnership, animator=anna)
+    return partnership
+
+
+class TestReassignmentForm:
+    """/assignments/partnership/<id>/: the facts at hand, and every wrong click refused."""
+
+    def test_offers_who_can_take_the_library_first_in_the_proposals_order(
+        self, client, expert, animator, partnership, round_
+    ):
+        busy_local = animator_in("12", load=3, round_=round_)
+        free_local = animator_in("12", load=0, round_=round_)
+        elsewhere = animator_in("20", load=0, round_=round_)
+        full_local = animator_in("12", load=1, round_=round_, capacity=1)
+        client.force_login(expert)
+
+        response = client.get(form_url(partnership))
+
+        assert offered(response) == [free_local, busy_local, elsewhere, full_local]
+        assert animator not in offered(response)  # the current one is not offered
+
+    def test_each_animator_comes_with_load_voivodeships_and_expert(
+        self, client, expert, animator, partnership, round_
+    ):
+        other = animator_in("12", load=2, round_=round_, expert=expert, capacity=4)
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        content = client.get(form_url(partnership)).content.decode()
+
+        assert str(other) in content
+        assert "2 of 4 libraries" in content
+        assert factories.voivodeship("12").name in content
+        assert f"expert: {expert.get_full_name()}" in content
+        assert "@example.org" not in content  # people are named by name
+        assert "novalidate" in content  # the server's messages, not the browser's bubbles
+
+    def test_the_same_animator_again_is_refused(self, client, expert, animator, partnership):
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        response = client.post(form_url(partnership), {"animator": animator.pk, "reason": "x"})
+
+        assert response.status_code == 400
+        assert "already supports this library" in response.content.decode()
+        assert Assignment.objects.filter(partnership=partnership).count() == 1
+
+    def test_a_missing_reason_is_refused_with_a_message(self, client, expert, partnership):
+        other = factories.AnimatorFactory()
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        response = client.post(form_url(partnership), {"animator": other.pk, "reason": " "})
+
+        assert response.status_code == 400
+        assert "Give the reason" in response.content.decode()
+        assert not Assignment.objects.filter(partnership=partnership).exists()
+
+    @pytest.mark.parametrize("outside", ["inactive animator", "deactivated account", "unknown"])
+    def test_an_animator_outside_reach_is_refused(self, client, expert, animator, partnership,
+                                                   outside):
+        other = factories.AnimatorFactory(is_active=outside != "inactive animator")
+        if outside == "deactivated account":
+            other.user.is_active = False
+            other.user.save()
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+        chosen = 999999 if outside == "unknown" else other.pk
+
+        response = client.post(form_url(partnership), {"animator": chosen, "reason": "x"})
+
+        assert response.status_code == 400
+        assert "Choose one of the active animators listed" in response.content.decode()
+        assert Assignment.objects.active().get(partnership=partnership).animator == animator
+        if outside != "unknown":
+            assert other not in offered(response)
+
+    def test_a_forged_partnership_is_404_and_saves_nothing(self, client, expert):
+        other = factories.AnimatorFactory()
+        client.force_login(expert)
+
+        response = client.post("/assignments/partnership/999999/",
+                               {"animator": other.pk, "reason": "x"})
+
+        assert response.status_code == 404
+        assert not Assignment.objects.exists()
+
+    def test_opened_from_the_board_it_returns_there(self, client, expert, animator, partnership):
+        other = factories.AnimatorFactory()
+        client.force_login(expert)
+
+        response = client.post(form_url(partnership) + "?from=board", {
+            "animator": other.pk, "reason": "Zwolnienie lekarskie",
+            "current": Assignment.objects.get(animator=animator).pk,
+        })
+
+        assert response.status_code == 302 and response["Location"] == BOARD
+        assert Assignment.objects.active().get(partnership=partnership).animator == other
+
+    def test_a_temporary_replacement_names_its_end_on_the_card(self, client, expert, under_way):
+        anna = Assignment.objects.get(partnership=under_way).animator
+        stand_in = factories.AnimatorFactory()
+        until = timezone.localdate() + datetime.timedelta(days=30)
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        response = client.post(form_url(under_way), {
+            "animator": stand_in.pk, "reason": "Zwolnienie lekarskie", "until": until.isoformat(),
+            "current": Assignment.objects.get(animator=anna).pk,
+        }, follow=True)
+
+        new = Assignment.objects.active().get(partnership=under_way)
+        assert (new.animator, new.until, new.replaces.animator) == (stand_in, until, anna)
+        assert "then Anna Chora supports it again" in response.content.decode()
+        card = client.get(f"/libraries/{under_way.library_id}/").content.decode()
+        assert "temporary replacement until" in card
+
+    @pytest.mark.parametrize("days", [0, -1])
+    def test_an_end_date_not_after_today_is_refused(self, client, expert, under_way, days):
+        stand_in = factories.AnimatorFactory()
+        until = timezone.localdate() + datetime.timedelta(days=days)
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        response = client.post(form_url(under_way), {
+            "animator": stand_in.pk, "reason": "x", "until": until.isoformat(),
+        })
+
+        assert response.status_code == 400
+        assert "must be after today" in response.content.decode()
+        assert not Assignment.objects.filter(animator=stand_in).exists()
+
+    def test_an_end_date_after_the_round_is_refused(self, client, expert, under_way):
+        stand_in = factories.AnimatorFactory()
+        until = under_way.round.end + datetime.timedelta(days=1)
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        response = client.post(form_url(under_way), {
+            "animator": stand_in.pk, "reason": "x", "until": until.isoformat(),
+        })
+
+        assert response.status_code == 400
+        assert "must be within the round" in response.content.decode()
+        assert not Assignment.objects.filter(animator=stand_in).exists()
+
+    def test_a_temporary_replacement_needs_someone_to_come_back(self, client, expert,
+                                                                today_round):
+        nobody_yet = factories.PartnershipFactory(round=today_round)
+        stand_in = factories.AnimatorFactory()
+        until = timezone.localdate() + datetime.timedelta(days=10)
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        assert "until" not in client.get(form_url(nobody_yet)).context["form"].fields
+        response = client.post(form_url(nobody_yet), {
+            "animator": stand_in.pk, "reason": "x", "until": until.isoformat(),
+        })
+
+        assert response.status_code == 400
+        assert "needs an active animator who comes back" in response.content.decode()
+        assert not Assignment.objects.filter(partnership=nobody_yet).exists()
+
+    def test_the_service_refuses_what_the_form_refuses(self, expert, under_way):
+        """For callers without the form (the admin, imports): the same rules."""
+        anna = Assignment.objects.get(partnership=under_way).animator
+        stand_in = factories.AnimatorFactory()
+        today = timezone.localdate()
+        for animator, until in [
+            (anna, today + datetime.timedelta(days=5)),
+            (stand_in, today),
+            (stand_in, under_way.round.end + datetime.timedelta(days=1)),
+        ]:
+            with pytest.raises(services.AssignmentError):
+                services.assignment_create(partnership=under_way, animator=animator, by=expert,
+                                           reason="x", until=until)
+        assert Assignment.objects.filter(partnership=under_way).count() == 1
+
+    @pytest.mark.parametrize("size", [2, 8])
+    def test_query_count_does_not_grow(self, client, expert, animator, partnership, round_,
+                                       size, django_assert_num_queries):
+        for _ in range(size):
+            animator_in("12", load=1, round_=round_, expert=expert)
+        client.force_login(expert)
+
+        # 1 session, 2 user, 3 groups, 4 partnership, 5 its active assignment,
+        # 6 animators with load, 7 their voivodeships, 8 the library's voivodeship, 9 history
+        with django_assert_num_queries(9):
+            response = client.get(form_url(partnership))
+
+        assert len(offered(response)) == size
 
 
 @pytest.mark.django_db(transaction=True)
