@@ -1,17 +1,24 @@
+from allauth.account.admin import EmailAddressAdmin as BaseEmailAddressAdmin
+from allauth.account.models import EmailAddress
 from django.contrib import admin
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.models import Group, User
 from django.db.models import Count, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from animators.models import AccountEvent, Animator
 from animators.resources import AnimatorResource
 from partnerships.history_admin import HistoryAdmin
-from prb_partnerships.admin import RecordAdmin
+from prb_partnerships.admin import CountedAdmin, RecordAdmin
 from prb_partnerships.importexport import SpreadsheetImportExportMixin
 
 
 @admin.register(Animator)
 class AnimatorAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
     resource_classes = [AnimatorResource]
+    count_label = ngettext_lazy("%(count)d animator", "%(count)d animators", "count")
     list_display = ["__str__", "email", "phone", "expert", "load", "capacity", "is_active"]
     list_filter = ["is_active", "expert", "voivodeships"]
     list_select_related = ["user", "expert"]
@@ -42,8 +49,32 @@ class AccountEventAdmin(RecordAdmin):
     """Who invited, deactivated or reactivated whom: a record, read-only (the people pages
     write it, animators/services.py)."""
 
+    count_label = ngettext_lazy("%(count)d account event", "%(count)d account events", "count")
     list_display = ["at", "user", "kind", "by"]
     list_filter = ["kind", "at"]
     list_select_related = ["user", "by"]
     search_fields = ["user__email", "user__last_name", "by__email", "by__last_name"]
     date_hierarchy = "at"
+
+
+# The accounts' pages of Django and allauth, with the lists counted as ours and the dates an
+# account records read-only (nobody sets a last sign-in by hand).
+admin.site.unregister(User)
+admin.site.unregister(Group)
+admin.site.unregister(EmailAddress)
+
+
+@admin.register(User)
+class UserAdmin(CountedAdmin, BaseUserAdmin):
+    count_label = ngettext_lazy("%(count)d user", "%(count)d users", "count")
+    readonly_fields = ["last_login", "date_joined"]
+
+
+@admin.register(Group)
+class GroupAdmin(CountedAdmin, BaseGroupAdmin):
+    count_label = ngettext_lazy("%(count)d group", "%(count)d groups", "count")
+
+
+@admin.register(EmailAddress)
+class EmailAddressAdmin(CountedAdmin, BaseEmailAddressAdmin):
+    count_label = ngettext_lazy("%(count)d e-mail address", "%(count)d e-mail addresses", "count")

@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.db import models
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext_lazy
 
 from libraries.models import Library, Voivodeship
 from libraries.resources import LibraryResource, VoivodeshipResource
 from partnerships.filters import AnimatorListFilter, ExpertListFilter
 from partnerships.history_admin import HistoryAdmin
+from prb_partnerships.admin import CountedAdmin
 from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
 
 
@@ -19,8 +21,9 @@ class LibraryExpertFilter(ExpertListFilter):
 
 
 @admin.register(Voivodeship)
-class VoivodeshipAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
+class VoivodeshipAdmin(SpreadsheetExportMixin, CountedAdmin):
     resource_classes = [VoivodeshipResource]
+    count_label = ngettext_lazy("%(count)d voivodeship", "%(count)d voivodeships", "count")
     list_display = ["code", "name", "capital", "library_count"]
     search_fields = ["name", "code"]
     ordering = ["code"]
@@ -42,6 +45,7 @@ class VoivodeshipAdmin(SpreadsheetExportMixin, admin.ModelAdmin):
 @admin.register(Library)
 class LibraryAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
     resource_classes = [LibraryResource]
+    count_label = ngettext_lazy("%(count)d library", "%(count)d libraries", "count")
     list_display = ["name", "town", "gmina", "gmina_type", "powiat", "voivodeship", "terc", "kind"]
     list_filter = [
         "voivodeship",

@@ -10,7 +10,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.utils.translation import ngettext, ngettext_lazy
 
 from partnerships import services
 from partnerships.filters import (
@@ -48,7 +48,7 @@ from partnerships.resources import (
     PartnershipResource,
     RoundResource,
 )
-from prb_partnerships.admin import RecordAdmin
+from prb_partnerships.admin import CountedAdmin, RecordAdmin
 from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
 
 
@@ -309,8 +309,9 @@ class JointActionInline(RecordsInline):
 
 
 @admin.register(Round)
-class RoundAdmin(RoundReportMixin, SpreadsheetExportMixin, admin.ModelAdmin):
+class RoundAdmin(RoundReportMixin, SpreadsheetExportMixin, CountedAdmin):
     resource_classes = [RoundResource]
+    count_label = ngettext_lazy("%(count)d round", "%(count)d rounds", "count")
     list_display = ["name", "start", "end"]
     search_fields = ["name"]
     fieldsets = [
@@ -342,6 +343,7 @@ class RoundAdmin(RoundReportMixin, SpreadsheetExportMixin, admin.ModelAdmin):
 @admin.register(Partnership)
 class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [PartnershipResource]
+    count_label = ngettext_lazy("%(count)d partnership", "%(count)d partnerships", "count")
     list_display = [
         "library_name",
         "voivodeship",
@@ -467,6 +469,7 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
 @admin.register(Assignment)
 class AssignmentAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
     resource_classes = [AssignmentResource]
+    count_label = ngettext_lazy("%(count)d assignment", "%(count)d assignments", "count")
     list_display = ["partnership", "animator", "assigned_at", "assigned_by", "ended_at", "reason"]
     list_filter = [
         "partnership__round",
@@ -500,6 +503,7 @@ class AssignmentAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
 @admin.register(Partner)
 class PartnerAdmin(SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [PartnerResource]
+    count_label = ngettext_lazy("%(count)d partner", "%(count)d partners", "count")
     list_display = ["name", "sector", "library", "contact_person", "joined_on", "left_on"]
     list_filter = ["sector", "partnership__library__voivodeship", "partnership__round"]
     list_select_related = ["partnership__library"]
@@ -528,6 +532,7 @@ class MeetingAttachmentInline(RecordsInline):
 @admin.register(Meeting)
 class MeetingAdmin(ThroughServicesMixin, SpreadsheetExportMixin, MeetingHistoryAdmin):
     resource_classes = [MeetingResource]
+    count_label = ngettext_lazy("%(count)d meeting", "%(count)d meetings", "count")
     form = MeetingAdminForm
     list_display = ["date", "kind", "library", "participants", "logged_by"]
     list_filter = ["kind", "partnership__library__voivodeship", "partnership__round"]
@@ -578,6 +583,7 @@ class MilestoneAdmin(ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmin)
     joint action. Only the note is changed in place."""
 
     resource_classes = [MilestoneResource]
+    count_label = ngettext_lazy("%(count)d milestone", "%(count)d milestones", "count")
     add_form = MilestoneAdminAddForm
     list_display = ["partnership", "stage", "reached_on", "recorded_by"]
     list_filter = ["stage", "partnership__round", "partnership__library__voivodeship"]
@@ -637,6 +643,7 @@ class AgreementAdmin(
     ThroughServicesMixin, AgreementDocumentMixin, SpreadsheetExportMixin, HistoryAdmin
 ):
     resource_classes = [AgreementResource]
+    count_label = ngettext_lazy("%(count)d agreement", "%(count)d agreements", "count")
     form = AgreementAdminForm
     list_display = ["partnership", "kind", "signed_on"]
     list_filter = ["kind", "partnership__round", "partnership__library__voivodeship"]
@@ -674,6 +681,7 @@ class AgreementAdmin(
 @admin.register(JointAction)
 class JointActionAdmin(ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [JointActionResource]
+    count_label = ngettext_lazy("%(count)d joint action", "%(count)d joint actions", "count")
     form = JointActionAdminForm
     list_display = [
         "title",
@@ -709,6 +717,7 @@ class SentRecordAdmin(RecordAdmin):
 
 @admin.register(SentReminder)
 class SentReminderAdmin(SentRecordAdmin):
+    count_label = ngettext_lazy("%(count)d reminder sent", "%(count)d reminders sent", "count")
     list_display = ["sent_at", "recipient", "library", "kind", "stage", "key"]
     list_filter = ["kind", "stage", "partnership__round"]
     list_select_related = ["recipient", "partnership__library"]
@@ -725,6 +734,7 @@ class SentReminderAdmin(SentRecordAdmin):
 
 @admin.register(SentDigest)
 class SentDigestAdmin(SentRecordAdmin):
+    count_label = ngettext_lazy("%(count)d digest sent", "%(count)d digests sent", "count")
     list_display = ["sent_at", "recipient", "week", "partnerships", "late", "quiet", "changes"]
     list_select_related = ["recipient"]
     search_fields = ["recipient__email", "recipient__last_name"]

@@ -18,10 +18,11 @@ from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
 from partnerships import history
+from prb_partnerships.admin import CountedAdmin
 from prb_partnerships.roles import Role, has_role
 
 
-class HistoryAdmin(SimpleHistoryAdmin):
+class HistoryAdmin(CountedAdmin, SimpleHistoryAdmin):
     """The page "History" of a record with the changes of each version."""
 
     def revert_disabled(self, request, obj=None):
