@@ -6,10 +6,11 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from partnerships.access import can_edit, can_edit_meeting, get_library_for_user
-from partnerships.filters import PartnershipFilterSet, RoundForm
+from partnerships.filters import PartnershipFilterSet, RoundForm, file_name, filters_in_use
 from partnerships.history import latest_entries
 from partnerships.models import (
     Agreement,
@@ -22,8 +23,9 @@ from partnerships.models import (
     Sector,
     sector_mix,
 )
-from partnerships.resources import PartnershipListResource
+from partnerships.resources import LIST_COLUMNS
 from prb_partnerships.collation import polish
+from prb_partnerships.importexport import export_resource
 from prb_partnerships.roles import STAFF_ROLES, Role, has_role, role_required, sees_everything
 from prb_partnerships.spreadsheets import CONTENT_TYPES, file_response
 
@@ -127,8 +129,11 @@ LIST_ROLES = (*STAFF_ROLES, Role.ANIMATOR)
 
 
 def _filtered_partnerships(request):
-    """The round shown, and the FilterSet of `/libraries/` bound to the request's filters."""
-    round_, as_of = RoundForm(request.GET).selection()
+    """The round form (round and day asked for), the round and day shown, and the FilterSet of
+    `/libraries/` bound to the request's filters. A bad round or day shows today's list (the
+    form says what was wrong)."""
+    round_form = RoundForm(request.GET)
+    round_, as_of = round_form.selection()
     queryset = (
         Partnership.objects.visible_to(request.user)
         .filter(round=round_)
@@ -138,8 +143,10 @@ def _filtered_partnerships(request):
         .annotate(library_sort=polish("library__name"), gmina_sort=polish("library__gmina"))
         .order_by("library_sort", "pk")
     )
-    filterset = PartnershipFilterSet(request.GET, queryset=queryset, user=request.user)
-    return round_, filterset
+    filterset = PartnershipFilterSet(
+        request.GET, queryset=queryset, user=request.user, as_of=as_of
+    )
+    return round_form, round_, as_of, filterset
 
 
 @login_required
@@ -150,7 +157,7 @@ def library_list(request):
         if has_role(request.user, Role.LIBRARIAN):
             return redirect("home")
         raise PermissionDenied
-    round_, filterset = _filtered_partnerships(request)
+    round_form, round_, as_of, filterset = _filtered_partnerships(request)
     partnerships = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -160,8 +167,11 @@ def library_list(request):
         "libraries/library_list.html",
         {
             "round": round_,
+            "as_of": as_of,
+            "round_form": round_form,
             "rounds": Round.objects.all(),
             "filterset": filterset,
+            "filters_in_use": filters_in_use(round_form, filterset),
             "page": page,
             "query": query.urlencode(),
         },
@@ -170,12 +180,37 @@ def library_list(request):
 
 @role_required(*LIST_ROLES)
 def library_export(request, fmt):
-    """What `/libraries/` shows with the same filters and order, all pages, as CSV or XLSX."""
+    """What `/libraries/` shows with the same filters and order, all pages, as CSV or XLSX; the
+    file's name and its first row say which filters made it, the round and the day."""
     if fmt not in CONTENT_TYPES:
         raise Http404
-    round_, filterset = _filtered_partnerships(request)
-    if not filterset.is_valid():
+    round_form, round_, as_of, filterset = _filtered_partnerships(request)
+    if not (filterset.is_valid() and round_form.is_valid()):
         return redirect(f"{reverse('libraries:library_list')}?{request.GET.urlencode()}")
-    dataset = PartnershipListResource().export(queryset=filterset.qs)
+    dataset = _list_resource()().export(queryset=filterset.qs)
     dataset.title = _("Partnerships")
-    return file_response(dataset, fmt, f"partnerstwa-{timezone.localdate():%Y-%m-%d}")
+    used = filters_in_use(round_form, filterset)
+    caption = _("Filters: %(filters)s — %(round)s, as of %(day)s") % {
+        "filters": " · ".join(f"{label} {value}" for n, label, value in used if n != "as_of")
+        or _("none (every partnership)"),
+        "round": round_.name if round_ else "—",
+        "day": date_format(as_of, "j E Y"),
+    }
+    name = file_name(used, as_of, prefix=_("partnerships"))
+    return file_response(dataset, fmt, name, caption=caption)
+
+
+def _overdue(partnership) -> str:
+    """The stage overdue and since when, as the list says it ("overdue since 15 June:
+    planning", partnerships/progress.py); empty when nothing is overdue."""
+    progress = partnership.progress
+    return progress.next_stage_text if progress.overdue else ""
+
+
+def _list_resource():
+    """The columns of the list's export (partnerships.resources.LIST_COLUMNS) with the overdue
+    stage after the status."""
+    headers = [str(header) for header, _value in LIST_COLUMNS]
+    at = headers.index(str(_("Status"))) + 1 if str(_("Status")) in headers else len(headers)
+    columns = [*LIST_COLUMNS[:at], (_("Overdue stage"), _overdue), *LIST_COLUMNS[at:]]
+    return export_resource(Partnership, columns, name="LibraryListResource")

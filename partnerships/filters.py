@@ -1,3 +1,5 @@
+import datetime
+
 import django_filters
 from django import forms
 from django.contrib import admin
@@ -5,31 +7,77 @@ from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import lazy
+from django.utils.translation import gettext, ngettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
 
 from animators.models import Animator
 from libraries.models import Voivodeship
+from partnerships import progress
 from partnerships.models import Assignment, Partner, Partnership, Round, Stage, Status
+from prb_partnerships.importexport import filename_slug
 from prb_partnerships.roles import Role
 
 NOT_STARTED = "not_started"
 
 
+def person_name(user) -> str:
+    """A person as the lists name them, surname first ("Nowak Anna", as the list's animator
+    column and the filters' order); the e-mail only for an account without any name."""
+    return f"{user.last_name} {user.first_name}".strip() or user.email
+
+
 class PersonChoiceField(forms.ModelChoiceField):
-    """People (users) named as every page names them: the full name, else the e-mail."""
+    """People (users) named by `person_name`."""
 
     def label_from_instance(self, obj):
-        return obj.get_full_name() or obj.email
+        return person_name(obj)
 
 
 class PersonChoiceFilter(django_filters.ModelChoiceFilter):
     field_class = PersonChoiceField
 
 
+class AnimatorChoiceField(forms.ModelChoiceField):
+    """Animators named by `person_name` (the queryset selects their users)."""
+
+    def label_from_instance(self, obj):
+        return person_name(obj.user)
+
+
+class AnimatorChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = AnimatorChoiceField
+
+
+def _quiet_label():
+    return ngettext(
+        "no meeting for %(counter)s day or more",
+        "no meeting for %(counter)s days or more",
+        progress.QUIET_DAYS,
+    ) % {"counter": progress.QUIET_DAYS}
+
+
+# What the dashboard lists under "Needs attention", by the rules of partnerships/progress.py.
+ATTENTION_CHOICES = [
+    ("late", _("late")),
+    ("quiet", lazy(_quiet_label, str)()),
+    ("missed_meeting", _("planned meeting passed, nothing logged")),
+]
+
+
+def _sort(field, param, ascending, descending):
+    """OrderingFilter labels of one column in both directions: django-filter looks up the
+    ascending one by the field, the descending one by "-" and the parameter (else it builds
+    "%s (descending)" once, in the language of the first request)."""
+    return {field: ascending, f"-{param}": descending}
+
+
 class PartnershipFilterSet(django_filters.FilterSet):
     """The filters of `/libraries/`: `voivodeship` (TERYT code), `stage`, `status`, `animator`,
-    `expert`, `q`, and the column order `o`. The queryset must come from `with_progress()` and
-    `with_activity()`, and annotate `library_sort` and `gmina_sort` (Polish collation)."""
+    `expert`, `attention` (late, quiet, missed meeting: the dashboard's "Needs attention"), `q`,
+    and the column order `o`. The queryset must come from `with_progress(as_of)` and
+    `with_activity(as_of)` with the `as_of` given here (default today), and annotate
+    `library_sort` and `gmina_sort` (Polish collation)."""
 
     q = django_filters.CharFilter(
         label=_("Search"),
@@ -52,7 +100,13 @@ class PartnershipFilterSet(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label=_("Status"), choices=Status.choices, empty_label=_("all")
     )
-    animator = django_filters.ModelChoiceFilter(
+    attention = django_filters.ChoiceFilter(
+        label=_("Needs attention"),
+        choices=ATTENTION_CHOICES,
+        method="filter_attention",
+        empty_label=_("all"),
+    )
+    animator = AnimatorChoiceFilter(
         label=_("Animator"),
         queryset=Animator.objects.select_related("user"),
         method="filter_animator",
@@ -79,23 +133,50 @@ class PartnershipFilterSet(django_filters.FilterSet):
             ("partners_count", "partners"),
         ),
         field_labels={
-            "library_sort": _("library"),
-            "library__voivodeship__name": _("voivodeship"),
-            "gmina_sort": _("gmina"),
-            "stage_rank": _("stage"),
-            "status": _("status"),
-            "animator_name": _("animator"),
-            "last_meeting_on": _("last meeting"),
-            "partners_count": _("partners"),
+            **_sort("library_sort", "library", _("library A–Z"), _("library Z–A")),
+            **_sort(
+                "library__voivodeship__name",
+                "voivodeship",
+                _("voivodeship A–Z"),
+                _("voivodeship Z–A"),
+            ),
+            **_sort("gmina_sort", "gmina", _("gmina A–Z"), _("gmina Z–A")),
+            **_sort(
+                "stage_rank", "stage", _("stage, earliest first"), _("stage, furthest first")
+            ),
+            **_sort("status", "status", _("status (ascending)"), _("status (descending)")),
+            **_sort("animator_name", "animator", _("animator A–Z"), _("animator Z–A")),
+            **_sort(
+                "last_meeting_on",
+                "last_meeting",
+                _("last meeting, oldest first"),
+                _("last meeting, newest first"),
+            ),
+            **_sort(
+                "partners_count", "partners", _("partners, fewest first"), _("partners, most first")
+            ),
         },
+        empty_label=_("default (library A–Z)"),
     )
 
     class Meta:
         model = Partnership
-        fields = ["q", "voivodeship", "stage", "status", "animator", "expert"]
+        fields = ["q", "voivodeship", "stage", "status", "attention", "animator", "expert"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    # How the summary of the filters in use names each filter ("status late · voivodeship …").
+    SUMMARY_LABELS = {
+        "status": _("status"),
+        "attention": _("needs attention:"),
+        "stage": _("stage"),
+        "voivodeship": _("voivodeship"),
+        "animator": _("animator"),
+        "expert": pgettext_lazy("filters in use", "CAL expert"),
+        "q": _("search"),
+    }
+
+    def __init__(self, *args, user=None, as_of: datetime.date | None = None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.as_of = as_of or timezone.localdate()
         if user is not None:
             self.filters["animator"].queryset = Animator.objects.visible_to(user).select_related(
                 "user"
@@ -118,11 +199,59 @@ class PartnershipFilterSet(django_filters.FilterSet):
         rank = 0 if value == NOT_STARTED else Stage(value).rank
         return queryset.filter(stage_rank=rank)
 
+    def filter_attention(self, queryset, name, value):
+        condition = {
+            "late": progress.late_q,
+            "quiet": lambda: progress.quiet_q(self.as_of),
+            "missed_meeting": lambda: progress.missed_meeting_q(self.as_of),
+        }[value]
+        return queryset.filter(condition())
+
     def filter_animator(self, queryset, name, value):
         return queryset.filter(Assignment.objects.active_exists(animator=value))
 
     def filter_expert(self, queryset, name, value):
         return queryset.filter(Assignment.objects.active_exists(animator__expert=value))
+
+    def in_use(self) -> list[tuple[str, str, str]]:
+        """[(name, label, value)] of the filters in use, in the order of `SUMMARY_LABELS`
+        (what partnerships, then where and whose), each value as the form shows it (needs a
+        valid form)."""
+        used = []
+        for name, label in self.SUMMARY_LABELS.items():
+            value = self.form.cleaned_data.get(name)
+            if value in (None, ""):
+                continue
+            field = self.form.fields[name]
+            if isinstance(field, forms.ModelChoiceField):
+                text = field.label_from_instance(value)
+            elif isinstance(field, forms.ChoiceField):
+                text = str(dict(field.choices)[value])
+            else:
+                text = f"„{value.strip()}”"
+            used.append((name, str(label), text))
+        return used
+
+
+def filters_in_use(round_form, filterset) -> list[tuple[str, str, str]]:
+    """[(name, label, value)]: the day asked for in the URL (not the default), then the
+    filters of `filterset` — what a list's summary and an export's name and title say. (The
+    round is not a filter: the page and the file name it anyway.)"""
+    used = []
+    if round_form.is_valid() and round_form.data.get("as_of"):
+        day = date_format(round_form.cleaned_data["as_of"], "j E Y")
+        used.append(("as_of", gettext("as of"), day))
+    if filterset.is_valid():
+        used.extend(filterset.in_use())
+    return used
+
+
+def file_name(used, day: datetime.date, prefix: str) -> str:
+    """`prefix` and the values of the filters in use, then `day`, as a file name in ASCII:
+    "partnerstwa-opoznione-mazowieckie-2026-05-20" (the day is said once, at the end)."""
+    words = [prefix, *(value for name, _label, value in used if name != "as_of")]
+    slug = "-".join(filter(None, map(filename_slug, words)))
+    return f"{slug[:120].rstrip('-')}-{day:%Y-%m-%d}"
 
 
 # ----- The same filters in the admin's lists (partnerships, libraries, assignments) -----

@@ -25,12 +25,15 @@ through `csv_text` and `xlsx_bytes` (or `file_response`), as any later export mu
 
 import csv
 import datetime
+import io
 import re
 from decimal import Decimal
 
+import openpyxl
 import tablib
 from django.http import HttpResponse
-from tablib.formats._xlsx import XLSXFormat
+from openpyxl.styles import Font
+from tablib.formats._xlsx import XLSXFormat, safe_xlsx_sheet_title
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 QUOTE = "'"
@@ -64,13 +67,20 @@ def unquote(text: str) -> str:
     return text
 
 
-def csv_text(dataset: tablib.Dataset) -> str:
-    """`dataset` as CSV, with a BOM so that Excel shows the Polish letters. Every cell is
-    quoted: a Polish Excel splits on semicolons, and an unquoted `Koło;=1+1` would become a
-    second cell that begins with `=`."""
+def csv_text(dataset: tablib.Dataset, caption: str | None = None) -> str:
+    """`dataset` as CSV, with a BOM so that Excel shows the Polish letters, after a first row
+    of one cell, `caption`, when given (what the file holds, e.g. the filters that made it).
+    Every cell is quoted: a Polish Excel splits on semicolons, and an unquoted `Koło;=1+1`
+    would become a second cell that begins with `=`."""
     rows = ([safe_cell(value) for value in row] for row in dataset)
     headers = [safe_cell(header) for header in dataset.headers] if dataset.headers else None
-    return "\ufeff" + tablib.Dataset(*rows, headers=headers).export("csv", quoting=csv.QUOTE_ALL)
+    first = ""
+    if caption is not None:
+        line = io.StringIO()
+        csv.writer(line, quoting=csv.QUOTE_ALL).writerow([safe_cell(caption)])
+        first = line.getvalue()
+    table = tablib.Dataset(*rows, headers=headers).export("csv", quoting=csv.QUOTE_ALL)
+    return "\ufeff" + first + table
 
 
 class _TextCellsXLSX(XLSXFormat):
@@ -89,16 +99,35 @@ class _TextCellsXLSX(XLSXFormat):
                     cell.value = safe_cell(cell.value)
 
 
-def xlsx_bytes(data: tablib.Dataset | tablib.Databook) -> bytes:
-    """A workbook of one sheet (a Dataset) or of a sheet per Dataset of a Databook."""
+def xlsx_bytes(data: tablib.Dataset | tablib.Databook, caption: str | None = None) -> bytes:
+    """A workbook of one sheet (a Dataset) or of a sheet per Dataset of a Databook. A Dataset's
+    sheet can start with a row of one bold cell, `caption`, above its headers (both rows stay
+    in view when scrolling); the columns are as wide as the table needs, not the caption."""
     if isinstance(data, tablib.Databook):
         return _TextCellsXLSX.export_book(data)
-    return _TextCellsXLSX.export_set(data)
+    if caption is None:
+        return _TextCellsXLSX.export_set(data)
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.title = safe_xlsx_sheet_title(data.title, "-") if data.title else "Sheet"
+    _TextCellsXLSX.dset_sheet(data, sheet)
+    _TextCellsXLSX._adapt_column_width(sheet, "adaptive")
+    sheet.insert_rows(1)
+    cell = sheet.cell(row=1, column=1, value=caption)
+    cell.font = Font(bold=True)
+    if formula_like(caption):
+        cell.data_type = "s"
+        cell.quotePrefix = True
+    sheet.freeze_panes = "A3"
+    stream = io.BytesIO()
+    workbook.save(stream)
+    return stream.getvalue()
 
 
-def file_response(data, fmt: str, name: str) -> HttpResponse:
-    """The download `name`.`fmt` ("csv" or "xlsx") of `data`, a Dataset (or a Databook, xlsx)."""
-    content = csv_text(data) if fmt == "csv" else xlsx_bytes(data)
+def file_response(data, fmt: str, name: str, caption: str | None = None) -> HttpResponse:
+    """The download `name`.`fmt` ("csv" or "xlsx") of `data`, a Dataset (or a Databook, xlsx),
+    with `caption` as its first row when given (a Dataset only)."""
+    content = csv_text(data, caption) if fmt == "csv" else xlsx_bytes(data, caption)
     response = HttpResponse(content, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{name}.{fmt}"'
     return response

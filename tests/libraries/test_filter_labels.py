@@ -24,11 +24,11 @@ def test_the_animator_and_expert_filters_show_names(client, coordinator, partner
 
     animators = response.context["filterset"].form.fields["animator"]
     experts = response.context["filterset"].form.fields["expert"]
-    assert "Adam Wiśniewski" in [label for _value, label in animators.choices]
+    assert "Wiśniewski Adam" in [label for _value, label in animators.choices]
     expert_labels = [label for _value, label in experts.choices]
-    assert "Ewa Nowak" in expert_labels
+    assert "Nowak Ewa" in expert_labels
     assert "ewa.ekspert@example.org" not in expert_labels
     assert "bez.nazwiska@example.org" in expert_labels  # no name: the e-mail is all there is
     page = response.content.decode()
-    assert ">Ewa Nowak</option>" in page
+    assert ">Nowak Ewa</option>" in page
     assert ">ewa.ekspert@example.org</option>" not in page
