@@ -27,11 +27,29 @@ from partnerships.models import (
     Stage,
 )
 from partnerships.progress import QUIET_DAYS, StageOrderError, check_hand_stage, next_hand_stage
-from partnerships.uploads import DocumentsField, validate_document
+from partnerships.uploads import (
+    MAX_FILES,
+    DocumentsField,
+    PendingFileInput,
+    validate_document,
+)
 from prb_partnerships.text import fold
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 PARTICIPANTS_RANGE = _("Give a number between 0 and 2000.")
+# One line under each kind of meeting, so that the choice is not a guess.
+KIND_HINTS = {
+    MeetingKind.VISIT: _("You meet the librarian to plan and support the work."),
+    MeetingKind.PARTNERSHIP: _("The partners meet together; the first one is a stage."),
+    MeetingKind.WORKSHOP: _("A working session: diagnosis, vision or the action plan."),
+    MeetingKind.REMOTE: _("A phone call or a video meeting."),
+}
+
+
+def today_in_round(round_):
+    """Today, when it falls in `round_` (a sensible default date); else None (left empty)."""
+    today = timezone.localdate()
+    return today if round_.start <= today <= round_.end else None
 
 
 def _normalise(name: str) -> str:
@@ -79,6 +97,32 @@ def submission_token(form) -> uuid.UUID | None:
     return bound.field.to_python(bound.data)
 
 
+class KeepsUploadsMixin:
+    """A form whose chosen files survive a refusal (uploads.py, "Pending uploads"): the view
+    gives it the files kept from the previous try (`set_pending`), which its file input lists
+    and which count towards the limit of files."""
+
+    upload_field = "attachments"
+    pending = ()
+
+    def pending_token(self):
+        """The token the pending uploads are kept under: the one sent, or — for a form sent
+        without one — the new one it is shown again with."""
+        bound = self["submission_token"]
+        return bound.field.to_python(bound.value())
+
+    def set_pending(self, pending):
+        self.pending = list(pending)
+        self.fields[self.upload_field].widget.pending = self.pending
+
+    def chosen_files(self) -> list:
+        """The files chosen in this try that passed their checks (none if their field failed)."""
+        if not hasattr(self, "cleaned_data") or self.upload_field in self.errors:
+            return []
+        files = self.cleaned_data.get(self.upload_field)
+        return files if isinstance(files, list) else [files] if files else []
+
+
 class RoundDateMixin:
     """Dates checked against the partnership's round: inside it and not in the future."""
 
@@ -99,7 +143,7 @@ class RoundDateMixin:
         return day
 
 
-class MeetingForm(RoundDateMixin, forms.ModelForm):
+class MeetingForm(KeepsUploadsMixin, RoundDateMixin, forms.ModelForm):
     """Log a meeting in two minutes: what happened, who came, what was decided."""
 
     submission_token = SubmissionTokenField()
@@ -114,6 +158,7 @@ class MeetingForm(RoundDateMixin, forms.ModelForm):
             "date",
             "kind",
             "partners_present",
+            "guests",
             "participants",
             "summary",
             "decisions",
@@ -129,12 +174,19 @@ class MeetingForm(RoundDateMixin, forms.ModelForm):
             "summary": forms.Textarea(attrs={"rows": 3}),
             "decisions": forms.Textarea(attrs={"rows": 3}),
             "support_declared": forms.Textarea(attrs={"rows": 2}),
+            "guests": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {
             "support_declared": _("Who offered what: a room, transport, money, volunteers …"),
+            "guests": _(
+                "Institutions or people who came but are not (yet) partners, e.g. the forest "
+                "district or a councillor. They are not added as partners."
+            ),
+            "participants": _("Everyone present, you included."),
         }
         error_messages = {
             "participants": {
+                "required": _("Give the number of people present."),
                 "min_value": PARTICIPANTS_RANGE,
                 "max_value": PARTICIPANTS_RANGE,
             },
@@ -143,14 +195,21 @@ class MeetingForm(RoundDateMixin, forms.ModelForm):
     def __init__(self, *args, partnership, **kwargs):
         self.partnership = partnership
         super().__init__(*args, **kwargs)
-        self.fields["kind"].choices = MeetingKind.choices
+        self.fields["kind"].choices = [
+            (kind.value, format_html(
+                '<span>{}<span class="choice-hint">{}</span></span>', kind.label, KIND_HINTS[kind]
+            ))
+            for kind in MeetingKind
+        ]
         self.fields["participants"].validators.append(MaxValueValidator(MAX_PARTICIPANTS))
         self.fields["partners_present"].queryset = partnership.partners.filter(
             left_on__isnull=True
         ).order_by("name")
         self.fields["partners_present"].required = False
         if not self.instance.pk:
-            self.initial.setdefault("date", timezone.localdate())
+            # Today if it is in the round; the number of participants is asked, never assumed.
+            self.initial.setdefault("date", today_in_round(partnership.round))
+            self.fields["participants"].initial = None
 
     def clean_date(self):
         return self.check_day("date", self.cleaned_data["date"])
@@ -163,6 +222,10 @@ class MeetingForm(RoundDateMixin, forms.ModelForm):
             self.add_error(
                 "next_meeting_on", _("The next meeting cannot be before this one.")
             )
+        if len(cleaned.get("attachments") or ()) + len(self.pending) > MAX_FILES:
+            self.add_error("attachments", ValidationError(
+                _("Attach at most %(count)d files at once."), params={"count": MAX_FILES}
+            ))
         return cleaned
 
 
@@ -173,8 +236,9 @@ class NewPartnerForm(forms.Form):
     sector = forms.ChoiceField(
         label=_("Sector"), choices=[("", "—"), *Sector.choices], required=False
     )
+    # Shown only next to a name like an existing partner's (see `clean`): hidden otherwise.
     confirm = forms.BooleanField(
-        label=_("Yes, this is another partner"), required=False, widget=forms.CheckboxInput
+        label=_("Yes, this is another partner"), required=False, widget=forms.HiddenInput
     )
 
     def __init__(self, *args, existing=(), **kwargs):
@@ -190,9 +254,10 @@ class NewPartnerForm(forms.Form):
             self.add_error("name", _("Give the partner's name."))
         if not sector:
             self.add_error("sector", _("Choose the partner's sector."))
-        if name and not cleaned.get("confirm"):
-            twin = similar_partner(name, self.existing)
-            if twin is not None:
+        twin = similar_partner(name, self.existing) if name else None
+        if twin is not None:
+            self.fields["confirm"].widget = forms.CheckboxInput()
+            if not cleaned.get("confirm"):
                 self.add_error(
                     "name",
                     _(
@@ -298,7 +363,7 @@ class MilestoneForm(forms.Form):
         ) % {"rank": len(planned)}
         if stage:
             self.initial.setdefault("stage", stage.value)
-        self.initial.setdefault("reached_on", timezone.localdate())
+        self.initial.setdefault("reached_on", today_in_round(partnership.round))
 
     def clean(self):
         cleaned = super().clean()
@@ -314,7 +379,10 @@ class MilestoneForm(forms.Form):
         return cleaned
 
 
-class AgreementForm(RoundDateMixin, forms.Form):
+class AgreementForm(KeepsUploadsMixin, RoundDateMixin, forms.Form):
+    upload_field = "document"
+
+    submission_token = SubmissionTokenField()
     kind = forms.ChoiceField(label=_("Kind"), choices=AgreementKind.choices)
     signed_on = forms.DateField(label=_("Signed on"), widget=DATE_INPUT)
     signatories = forms.ModelMultipleChoiceField(
@@ -332,7 +400,7 @@ class AgreementForm(RoundDateMixin, forms.Form):
         required=False,
         validators=[validate_document],
         help_text=_("JPEG, PNG or PDF, up to 10 MB."),
-        widget=forms.ClearableFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
+        widget=PendingFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"}),
     )
 
     def __init__(self, *args, partnership, **kwargs):

@@ -511,6 +511,8 @@ class Meeting(models.Model):
     partners_present = models.ManyToManyField(
         Partner, verbose_name=_("partners present"), related_name="meetings", blank=True
     )
+    # Institutions or people who came without being (yet) partners: noted, not made partners.
+    guests = models.TextField(_("guests from outside the partnership"), blank=True)
     participants = models.PositiveIntegerField(_("number of participants"), default=0)
     summary = models.TextField(_("summary"), blank=True)
     decisions = models.TextField(_("decisions"), blank=True)
@@ -586,6 +588,36 @@ class MeetingAttachment(models.Model):
         ordering = ["pk"]
         verbose_name = _("attachment")
         verbose_name_plural = _("attachments")
+
+    def __str__(self):
+        return self.original_name
+
+
+class PendingUpload(models.Model):
+    """A photo or scan chosen in a form that was sent back with errors: kept (checked as any
+    upload, in the private storage) under the form's one-time token for the person who chose
+    it, so that the corrected form saves it. Used once, or removed after a day
+    (`uploads.pending_cleanup`, the daily command
+    `remove_pending_uploads`)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name=_("user"), on_delete=models.CASCADE,
+        related_name="+",
+    )
+    token = models.UUIDField(_("form token"))
+    file = models.FileField(
+        _("file"), upload_to=uploads.pending_file_name, storage=uploads.private_storage
+    )
+    content_type = models.CharField(_("content type"), max_length=40)
+    original_name = models.CharField(_("file name"), max_length=200)
+    size = models.PositiveIntegerField(_("size in bytes"))
+    created_at = models.DateTimeField(_("chosen at"), auto_now_add=True)
+
+    class Meta:
+        ordering = ["pk"]
+        verbose_name = _("pending upload")
+        verbose_name_plural = _("pending uploads")
+        indexes = [models.Index(fields=["user", "token"], name="pending_upload_user_token")]
 
     def __str__(self):
         return self.original_name

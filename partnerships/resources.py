@@ -106,6 +106,7 @@ MEETING_COLUMNS = [
     _field(Meeting, "kind", lambda m: choice_label(m, "kind")),
     _field(Meeting, "participants"),
     _field(Meeting, "partners_present", lambda m: _names(m.partners_present)),
+    _field(Meeting, "guests"),
     _field(Meeting, "summary"),
     _field(Meeting, "decisions"),
     _field(Meeting, "support_declared"),

@@ -450,6 +450,7 @@ def meeting_create(
             logged_by=by,
             submission_token=submission_token,
             **{f: fields[f] for f in MEETING_FIELDS},
+            guests=fields.get("guests", ""),  # optional: callers from before it may omit it
         )
     added = _add_partners(
         partnership=partnership, new_partners=new_partners, joined_on=meeting.date
@@ -468,6 +469,8 @@ def meeting_update(
     lock_partnership(meeting.partnership_id)
     for name in MEETING_FIELDS:
         setattr(meeting, name, fields[name])
+    if "guests" in fields:
+        meeting.guests = fields["guests"]
     meeting.save()
     added = _add_partners(
         partnership=meeting.partnership, new_partners=new_partners, joined_on=meeting.date

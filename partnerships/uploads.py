@@ -1,15 +1,19 @@
 """Uploaded documents: checked by their content, not their name; at most 10 MB; stored under a
 name the server makes, in the storage `private` of settings.STORAGES."""
 
+import datetime
 import io
 import uuid
 
 from django import forms
 from django.core.exceptions import RequestDataTooBig, ValidationError
+from django.core.files import File
 from django.core.files.storage import storages
 from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -134,10 +138,55 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+class PendingUploadsWidget:
+    """A file input that first lists the files kept from the previous try (`pending`), each
+    with its id (sent back, so that the form uses it) and a box to remove it."""
+
+    pending = ()
+
+    def render(self, name, value, attrs=None, renderer=None):
+        html = super().render(name, value, attrs, renderer)
+        if not self.pending:
+            return html
+        items = format_html_join(
+            "",
+            '<li class="pending-upload"><input type="hidden" name="{0}-pending" value="{1}">'
+            '<span class="pending-upload__name">{2}</span> '
+            '<span class="pending-upload__remove"><input type="checkbox" name="{0}-pending-remove"'
+            ' value="{1}" id="id_{0}-pending-remove-{1}">'
+            '<label for="id_{0}-pending-remove-{1}">{3}<span class="visually-hidden"> {4}'
+            "</span></label></span></li>",
+            (
+                (
+                    name,
+                    pending.pk,
+                    gettext("attached: %(name)s ✓") % {"name": pending.original_name},
+                    gettext("remove"),
+                    pending.original_name,
+                )
+                for pending in self.pending
+            ),
+        )
+        return format_html(
+            '<ul class="pending-uploads" aria-label="{}">{}</ul>{}',
+            gettext("Files kept from the previous try"), items, html,
+        )
+
+
+class PendingFileInput(PendingUploadsWidget, forms.ClearableFileInput):
+    pass
+
+
+class PendingMultipleFileInput(PendingUploadsWidget, MultipleFileInput):
+    pass
+
+
 class DocumentsField(forms.FileField):
     """Up to five photos or PDFs, each checked by `validate_document`."""
 
-    widget = MultipleFileInput(attrs={"accept": "image/jpeg,image/png,application/pdf"})
+    widget = PendingMultipleFileInput(
+        attrs={"accept": "image/jpeg,image/png,application/pdf"}
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
@@ -159,3 +208,81 @@ class DocumentsField(forms.FileField):
         if errors:
             raise ValidationError(errors)
         return cleaned
+
+
+# ----- Pending uploads: nothing chosen is lost when a form comes back with errors -----
+#
+# A photo or scan that passed the checks above, in a form refused for another reason, is kept
+# as a `PendingUpload` of the person who chose it, under the form's one-time token (the hidden
+# `submission_token`), in the private storage. The form shown again lists it ("attached:
+# lista.jpg ✓", with a box to remove it) and sends its id back; the corrected form saves it
+# with the record. Only the pending uploads of the signed-in person, of the token sent and
+# listed by the form are used: another person's token or id gives nothing. They are removed
+# when used, when removed in the form, or after a day (`pending_cleanup`, run by the command
+# `remove_pending_uploads`). They are never served: the form shows only their names.
+
+PENDING_LIFETIME = datetime.timedelta(days=1)
+
+
+def pending_file_name(pending, _uploaded_name):
+    """`pending/<year>/<month>/<random>.<extension of the checked type>`."""
+    return _server_name("pending", pending.content_type)
+
+
+def _pending_model():
+    from partnerships.models import PendingUpload  # the models import this module
+
+    return PendingUpload
+
+
+def pending_of(*, user, token, ids):
+    """The pending uploads `ids` (as sent by a form) that `user` chose in the form `token`."""
+    wanted = [int(i) for i in ids if str(i).isdigit()]
+    if token is None or not wanted or not getattr(user, "is_authenticated", False):
+        return []
+    return list(_pending_model().objects.filter(user=user, token=token, pk__in=wanted))
+
+
+def pending_keep(*, user, token, files) -> list:
+    """Keep the checked `files` (already through `validate_document`) of a refused form."""
+    if token is None or not files:
+        return []
+    model = _pending_model()
+    kept = []
+    for upload in files:
+        pending = model(
+            user=user,
+            token=token,
+            content_type=upload.sniffed_type,
+            original_name=upload.name[:200],
+            size=upload.size,
+        )
+        upload.seek(0)
+        pending.file = upload
+        pending.save()
+        kept.append(pending)
+    return kept
+
+
+def pending_discard(pending_uploads) -> None:
+    """Remove pending uploads and their files (used, removed in the form, or too old)."""
+    for pending in pending_uploads:
+        pending.file.delete(save=False)
+        pending.delete()
+
+
+def pending_as_upload(pending) -> File:
+    """A pending upload as the services take a checked upload: its file (open for reading),
+    named as chosen, with its checked type and size."""
+    upload = File(pending.file.storage.open(pending.file.name, "rb"), name=pending.original_name)
+    upload.sniffed_type = pending.content_type
+    upload.size = pending.size
+    return upload
+
+
+def pending_cleanup(*, now=None) -> int:
+    """Remove the pending uploads chosen more than a day ago; how many were removed."""
+    now = now or timezone.now()
+    old = list(_pending_model().objects.filter(created_at__lt=now - PENDING_LIFETIME))
+    pending_discard(old)
+    return len(old)

@@ -25,6 +25,7 @@ from partnerships.forms import (
     AgreementForm,
     AssignmentForm,
     JointActionForm,
+    KeepsUploadsMixin,
     MeetingForm,
     MilestoneForm,
     NewPartnerFormSet,
@@ -47,6 +48,7 @@ from partnerships.models import (
     Stage,
 )
 from partnerships.progress import FACT_STAGES, StageOrderError
+from partnerships.uploads import DocumentsField
 from prb_partnerships.roles import Role, has_role, staff_required
 
 
@@ -344,6 +346,45 @@ def _sent_again(request, partnership, model, draft_key=None):
     return _card(partnership)
 
 
+def _pending_uploads(request, form):
+    """The files kept from the form's previous try that it lists again (uploads.py, "Pending
+    uploads"): those ticked "remove" are deleted now, the others given to the form."""
+    field = form.upload_field
+    listed = uploads.pending_of(
+        user=request.user, token=form.pending_token(), ids=form.data.getlist(f"{field}-pending")
+    ) if request.method == "POST" else []
+    removed = set(form.data.getlist(f"{field}-pending-remove"))
+    form.set_pending([p for p in listed if str(p.pk) not in removed])
+    uploads.pending_discard([p for p in listed if str(p.pk) in removed])
+
+
+def _keep_chosen_files(request, form):
+    """A form sent back with errors keeps the files chosen in it (checked, for this person and
+    this form's token), so that the corrected form saves them; a new scan of a one-file field
+    replaces the one kept before."""
+    chosen = form.chosen_files()
+    if not chosen:
+        return
+    kept = uploads.pending_keep(user=request.user, token=form.pending_token(), files=chosen)
+    if kept and not isinstance(form.fields[form.upload_field], DocumentsField):
+        uploads.pending_discard(form.pending)
+        form.set_pending(kept)
+    else:
+        form.set_pending([*form.pending, *kept])
+
+
+def _with_pending(form, save):
+    """Run `save(pending files as uploads)`; once it is done, the pending uploads are used up."""
+    files = [uploads.pending_as_upload(p) for p in form.pending]
+    try:
+        result = save(files)
+    finally:
+        for file in files:
+            file.close()
+    uploads.pending_discard(form.pending)
+    return result
+
+
 def _meeting_form_page(request, partnership, meeting=None):
     draft_key = f"meeting-{partnership.pk}-{meeting.pk if meeting else 'new'}"
     form = MeetingForm(
@@ -355,22 +396,26 @@ def _meeting_form_page(request, partnership, meeting=None):
     token = submission_token(form) if meeting is None else None
     if _saved_before(Meeting, token):
         return _sent_again(request, partnership, Meeting, draft_key)
+    _pending_uploads(request, form)
     if request.method == "POST" and form.is_valid() and new_partners.is_valid():
         arguments = {
             "by": request.user,
             "fields": form.cleaned_data,
             "partners_present": form.cleaned_data["partners_present"],
             "new_partners": new_partners.partners(),
-            "attachments": form.cleaned_data["attachments"],
         }
         try:
             if meeting is None:
-                services.meeting_create(
-                    partnership=partnership, submission_token=token, **arguments
-                )
+                _with_pending(form, lambda kept: services.meeting_create(
+                    partnership=partnership, submission_token=token,
+                    attachments=[*form.cleaned_data["attachments"], *kept], **arguments
+                ))
                 text = _("The meeting is saved.")
             else:
-                services.meeting_update(meeting=meeting, **arguments)
+                _with_pending(form, lambda kept: services.meeting_update(
+                    meeting=meeting, attachments=[*form.cleaned_data["attachments"], *kept],
+                    **arguments
+                ))
                 text = _("The meeting is corrected.")
         except StageOrderError as error:
             form.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": error})
@@ -380,6 +425,8 @@ def _meeting_form_page(request, partnership, meeting=None):
             messages.success(request, text, extra_tags=f"draft:{draft_key}")
             _warn_waiting(request, partnership)
             return _card(partnership)
+    if request.method == "POST":
+        _keep_chosen_files(request, form)
     return render(
         request,
         "partnerships/meeting_form.html",
@@ -388,6 +435,10 @@ def _meeting_form_page(request, partnership, meeting=None):
             "meeting": meeting,
             "form": form,
             "new_partners": new_partners,
+            # The quick-add of new partners opens by itself only when something is in it.
+            "new_partners_open": new_partners.is_bound and (
+                any(f.has_changed() for f in new_partners) or not new_partners.is_valid()
+            ),
             "draft_key": draft_key,
         },
         status=400 if request.method == "POST" else 200,
@@ -436,24 +487,28 @@ def _warn_waiting(request, partnership):
         )
 
 
-def _simple_form_page(request, partnership, form, save, template, success, **context):
+def _simple_form_page(request, partnership, form, save, template, success, draft_key,
+                      **context):
     """Access checked by the caller → validate → service → message → back to the card.
-    A change that would put the stages out of order is refused next to the form."""
+    A change that would put the stages out of order is refused next to the form. What is
+    typed is kept in the browser under `draft_key` until the save is confirmed."""
     if request.method == "POST" and form.is_valid():
         try:
             save(form)
         except StageOrderError as error:
             form.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": error})
         except services.AlreadySaved as error:
-            return _sent_again(request, partnership, type(error.record))
+            return _sent_again(request, partnership, type(error.record), draft_key)
         else:
-            messages.success(request, success)
+            messages.success(request, success, extra_tags=f"draft:{draft_key}")
             _warn_waiting(request, partnership)
             return _card(partnership)
+    if request.method == "POST" and isinstance(form, KeepsUploadsMixin):
+        _keep_chosen_files(request, form)
     return render(
         request,
         template,
-        {"partnership": partnership, "form": form, **context},
+        {"partnership": partnership, "form": form, "draft_key": draft_key, **context},
         status=400 if request.method == "POST" else 200,
     )
 
@@ -463,8 +518,9 @@ def partner_create(request, library_pk):
     partnership = get_partnership_for_editor(request.user, library_pk)
     form = PartnerForm(request.POST or None, partnership=partnership)
     token = submission_token(form)
+    draft_key = f"partner-{partnership.pk}-new"
     if _saved_before(Partner, token):
-        return _sent_again(request, partnership, Partner)
+        return _sent_again(request, partnership, Partner, draft_key)
     return _simple_form_page(
         request,
         partnership,
@@ -472,6 +528,7 @@ def partner_create(request, library_pk):
         lambda f: services.partner_create(partner=f.save(commit=False), submission_token=token),
         "partnerships/partner_form.html",
         _("The partner is added."),
+        draft_key,
     )
 
 
@@ -486,6 +543,7 @@ def partner_update(request, pk):
         lambda f: f.save(),
         "partnerships/partner_form.html",
         _("The partner is updated."),
+        f"partner-{partner.partnership_id}-{partner.pk}",
         partner=partner,
     )
 
@@ -515,6 +573,7 @@ def milestone_create(request, library_pk):
         ),
         "partnerships/milestone_form.html",
         _("The stage is recorded."),
+        f"milestone-{partnership.pk}",
         next_stage=next_stage,
         needs_fact=next_stage in FACT_STAGES,
     )
@@ -567,19 +626,28 @@ def agreement_edit(request, library_pk):
     form = AgreementForm(
         request.POST or None, request.FILES or None, initial=initial, partnership=partnership
     )
-    return _simple_form_page(
-        request,
-        partnership,
-        form,
-        lambda f: services.agreement_record(
+    _pending_uploads(request, form)
+
+    def save(f):
+        if f.cleaned_data["document"]:  # a new scan replaces the one kept from before
+            uploads.pending_discard(f.pending)
+            f.set_pending([])
+        return _with_pending(f, lambda kept: services.agreement_record(
             partnership=partnership,
             by=request.user,
             fields=f.cleaned_data,
             signatories=f.cleaned_data["signatories"],
-            document=f.cleaned_data["document"],
-        ),
+            document=f.cleaned_data["document"] or (kept[0] if kept else None),
+        ))
+
+    return _simple_form_page(
+        request,
+        partnership,
+        form,
+        save,
         "partnerships/agreement_form.html",
         _("The agreement is recorded."),
+        f"agreement-{partnership.pk}",
         agreement=agreement,
     )
 
@@ -593,8 +661,9 @@ def joint_action_create(request, library_pk):
         request.POST or None, partnership=partnership, initial=initial if carried_out else None
     )
     token = submission_token(form)
+    draft_key = f"action-{partnership.pk}-new"
     if _saved_before(JointAction, token):
-        return _sent_again(request, partnership, JointAction)
+        return _sent_again(request, partnership, JointAction, draft_key)
     return _simple_form_page(
         request,
         partnership,
@@ -607,6 +676,7 @@ def joint_action_create(request, library_pk):
         ),
         "partnerships/joint_action_form.html",
         _("The joint action is saved."),
+        draft_key,
         carried_out=carried_out,
     )
 
@@ -624,6 +694,7 @@ def joint_action_update(request, pk):
         ),
         "partnerships/joint_action_form.html",
         _("The joint action is saved."),
+        f"action-{action.partnership_id}-{action.pk}",
         action=action,
     )
 

@@ -3,7 +3,10 @@
    data-saved-draft="KEY"), and restored when the form is opened again — e.g. after signing in
    again when the session had expired, or after the connection dropped on save. Hidden fields
    marked data-draft-keep (the form's one-time token) go with the draft: a draft sent again
-   after a save whose confirmation was lost is then answered "already saved". */
+   after a save whose confirmation was lost is then answered "already saved". Every form of
+   the partnership card is marked so. Files cannot be kept in a draft: the files kept by the
+   server after a refused form (their "-pending" fields) belong to that page only. A restored
+   value inside a closed <details> (the quick-add of new partners) opens it. */
 (function () {
   "use strict";
   var PREFIX = "prb-draft:";
@@ -23,6 +26,7 @@
   function fields() {
     return Array.prototype.filter.call(form.elements, function (el) {
       return el.name && !SKIP[el.name] && el.type !== "file" && el.type !== "submit" &&
+        !/-pending(-remove)?$/.test(el.name) &&
         (el.type !== "hidden" || el.hasAttribute("data-draft-keep"));
     });
   }
@@ -48,6 +52,10 @@
         el.checked = value.indexOf(el.value) !== -1;
       } else {
         el.value = value;
+      }
+      var details = el.closest("details");
+      if (details && el.type !== "hidden" && (el.checked || (el.type !== "checkbox" && el.value))) {
+        details.open = true;
       }
     });
   }

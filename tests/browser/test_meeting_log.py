@@ -50,6 +50,7 @@ def test_animator_logs_a_meeting_with_a_new_partner_and_a_photo(phone, live_serv
     phone.fill("input[name=participants]", "14")
     phone.fill("textarea[name=summary]", "Pierwsze spotkanie: mapa zasobów gminy.")
     phone.fill("textarea[name=decisions]", "Festyn w sierpniu.")
+    phone.click("details.new-partners > summary")  # the quick-add opens when asked for
     phone.fill("input[name='new-0-name']", "Koło Gospodyń Wiejskich w Lipnicy")
     phone.select_option("select[name='new-0-sector']", "rural_women")
     phone.set_input_files("input[name=attachments]", str(scene["photo"]))

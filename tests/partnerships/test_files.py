@@ -16,7 +16,14 @@ from django.core.files.uploadhandler import TemporaryFileUploadHandler
 from django.utils import timezone
 
 from partnerships import services
-from partnerships.models import Agreement, Meeting, MeetingAttachment, MeetingKind, Stage
+from partnerships.models import (
+    Agreement,
+    Meeting,
+    MeetingAttachment,
+    MeetingKind,
+    PendingUpload,
+    Stage,
+)
 from partnerships.progress import StageOrderError
 from tests import factories
 
@@ -240,7 +247,10 @@ class TestRemovedWhenTheRecordGoes:
         assert "Nic nie zostało zapisane" in response.content.decode()
         assert callbacks == []
         assert Agreement.objects.get().document.name == first
-        assert stored_files(tmp_path) == [first]  # the new scan is not left behind either
+        # The new scan is not stored as the agreement's: it is kept for the corrected form
+        # (a pending upload of the person who chose it, removed when used or after a day).
+        pending = PendingUpload.objects.get(user=animator.user)
+        assert sorted(stored_files(tmp_path)) == sorted([first, pending.file.name])
 
     def test_a_deleted_meeting_takes_its_files(self, client, animator, library, tmp_path,
                                                django_capture_on_commit_callbacks):
