@@ -609,7 +609,9 @@ ON_OFF = [("on", _("On")), ("off", _("Off"))]
 
 
 class NotificationPreferenceForm(forms.Form):
-    """Switch one's own reminders and weekly digest on or off (each must be chosen)."""
+    """Switch one's own reminders and weekly digest on or off (each must be chosen). Only the
+    e-mails of the person's roles are offered (`notifications.notification_options`): the
+    choices of other roles are not in the form, so they are ignored when sent."""
 
     reminders = forms.TypedChoiceField(
         label=_("Reminders"),
@@ -618,7 +620,7 @@ class NotificationPreferenceForm(forms.Form):
         widget=forms.RadioSelect,
         help_text=format_lazy(
             _(
-                "For animators: an e-mail when a partnership has had no meeting for {days} "
+                "An e-mail when one of your partnerships has had no meeting for {days} "
                 "days, a stage deadline is a week away or a planned meeting has passed with "
                 "nothing logged."
             ),
@@ -631,11 +633,14 @@ class NotificationPreferenceForm(forms.Form):
         coerce=lambda value: value == "on",
         widget=forms.RadioSelect,
         help_text=_(
-            "For CAL experts: every week, your animators' partnerships that are late or quiet "
-            "and what changed in the week."
+            "Every week, your animators' partnerships that are late or quiet and what changed "
+            "in the week."
         ),
     )
 
-    def __init__(self, *args, preference, **kwargs):
+    def __init__(self, *args, preference, options, **kwargs):
         initial = {name: "on" if getattr(preference, name) else "off" for name in self.base_fields}
         super().__init__(*args, initial=initial, **kwargs)
+        for name in list(self.fields):
+            if name not in options:
+                del self.fields[name]

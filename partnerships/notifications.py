@@ -60,7 +60,7 @@ from partnerships.models import (
 )
 from partnerships.progress import QUIET_DAYS
 from prb_partnerships.mail import AUTO_SUBMITTED, send_mail_template
-from prb_partnerships.roles import Role
+from prb_partnerships.roles import Role, has_role
 
 logger = logging.getLogger(__name__)
 User = get_user_model()
@@ -444,10 +444,31 @@ def digest_send(*, today) -> Counter:
 # ----- Preferences -----
 
 
+# The automatic e-mails each role gets, which the person may turn off: reminders go to
+# animators, the weekly digest to CAL experts; librarians and the coordinator get neither.
+OPTIONS_OF_ROLE = {Role.ANIMATOR: ("reminders",), Role.EXPERT: ("digest",)}
+
+
+def notification_options(user) -> list[str]:
+    """The e-mails `user` gets by their roles ("reminders", "digest"), in that order."""
+    offered = {name for role, names in OPTIONS_OF_ROLE.items() if has_role(user, role)
+               for name in names}
+    return [name for name in ("reminders", "digest") if name in offered]
+
+
 @transaction.atomic
-def notification_preference_update(*, user, reminders: bool, digest: bool):
-    """Turn `user`'s reminders and weekly digest on or off (the row is created on first use)."""
+def notification_preference_update(*, user, reminders: bool | None = None,
+                                   digest: bool | None = None):
+    """Turn `user`'s reminders and weekly digest on or off (the row is created on first use).
+    Only the e-mails of the user's roles are changed; any other choice is ignored."""
+    offered = notification_options(user)
+    defaults = {
+        name: value for name, value in (("reminders", reminders), ("digest", digest))
+        if value is not None and name in offered
+    }
+    if not defaults:
+        return NotificationPreference.objects.for_user(user)
     preference, _created = NotificationPreference.objects.update_or_create(
-        user=user, defaults={"reminders": reminders, "digest": digest}
+        user=user, defaults=defaults
     )
     return preference

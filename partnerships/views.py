@@ -753,10 +753,15 @@ def agreement_document(request, pk):
 
 @login_required
 def notification_settings(request):
-    """Anyone signed in switches their own reminders and weekly digest on or off."""
+    """Anyone signed in switches the automatic e-mails of their roles on or off: animators
+    their reminders, experts their weekly digest; the others are told that they get none."""
     preference = NotificationPreference.objects.for_user(request.user)
-    form = NotificationPreferenceForm(request.POST or None, preference=preference)
-    if request.method == "POST" and form.is_valid():
+    form = NotificationPreferenceForm(
+        request.POST or None,
+        preference=preference,
+        options=notifications.notification_options(request.user),
+    )
+    if request.method == "POST" and form.fields and form.is_valid():
         notifications.notification_preference_update(user=request.user, **form.cleaned_data)
         messages.success(request, _("Your notification settings are saved."))
         return redirect("partnerships:notification_settings")

@@ -8,6 +8,7 @@ import datetime
 import io
 
 import pytest
+from django.contrib.auth.models import Group
 from django.core.management import call_command
 from django.utils import translation
 
@@ -462,8 +463,14 @@ class TestDigest:
 
 
 class TestNotificationSettings:
-    @pytest.mark.parametrize("role", ["animator", "expert", "librarian", "plain_user"])
-    def test_every_signed_in_person_can_open_it(self, client, request, role):
+    @pytest.mark.parametrize("role,offered", [
+        ("animator", ["reminders"]),
+        ("expert", ["digest"]),
+        ("librarian", []),
+        ("plain_user", []),
+    ])
+    def test_each_person_sees_only_the_emails_of_their_roles(self, client, request, role,
+                                                              offered):
         person = request.getfixturevalue(role)
         client.force_login(getattr(person, "user", person))
 
@@ -471,10 +478,22 @@ class TestNotificationSettings:
 
         assert response.status_code == 200
         content = response.content.decode()
-        assert 'name="reminders" value="on" required id="id_reminders_0" checked' in content
-        assert 'name="digest" value="on" required id="id_digest_0" checked' in content
+        for name in ("reminders", "digest"):
+            radio = f'name="{name}" value="on" required id="id_{name}_0" checked'
+            assert (radio in content) == (name in offered), name
+        assert ("Zapisz" in content) == bool(offered)
+        if not offered:
+            assert "nie wysyła automatycznych e-maili" in content or "sends no automatic" in content
         assert f'href="{PAGE}"' in content  # in the header
         assert not NotificationPreference.objects.exists()  # created on the first change only
+
+    def test_a_person_with_both_roles_sees_both(self, client, expert):
+        expert.groups.add(Group.objects.get(name=Role.ANIMATOR))
+        client.force_login(expert)
+
+        content = client.get(PAGE).content.decode()
+
+        assert 'id="id_reminders_0"' in content and 'id="id_digest_0"' in content
 
     def test_login_required(self, client):
         response = client.get(PAGE)
@@ -485,7 +504,7 @@ class TestNotificationSettings:
     def test_switching_off_and_on(self, client, animator):
         client.force_login(animator.user)
 
-        response = client.post(PAGE, {"reminders": "off", "digest": "on"})
+        response = client.post(PAGE, {"reminders": "off"})
 
         assert response.status_code == 302 and response["Location"] == PAGE
         preference = NotificationPreference.objects.get(user=animator.user)
@@ -493,11 +512,29 @@ class TestNotificationSettings:
         page = client.get(PAGE).content.decode()
         assert 'name="reminders" value="off" required id="id_reminders_1" checked' in page
 
-        client.post(PAGE, {"reminders": "on", "digest": "off"})
+        client.post(PAGE, {"reminders": "on"})
 
         preference.refresh_from_db()
-        assert (preference.reminders, preference.digest) == (True, False)
+        assert (preference.reminders, preference.digest) == (True, True)
         assert NotificationPreference.objects.count() == 1
+
+    def test_the_choices_of_another_role_are_ignored(self, client, animator, expert):
+        client.force_login(animator.user)
+        client.post(PAGE, {"reminders": "on", "digest": "off"})  # a forged digest choice
+        client.force_login(expert)
+        client.post(PAGE, {"reminders": "off", "digest": "off"})  # a forged reminders choice
+
+        assert NotificationPreference.objects.get(user=animator.user).digest is True
+        assert NotificationPreference.objects.get(user=expert).reminders is True
+        assert NotificationPreference.objects.get(user=expert).digest is False
+
+    def test_a_person_without_options_changes_nothing(self, client, librarian):
+        client.force_login(librarian)
+
+        response = client.post(PAGE, {"reminders": "off", "digest": "off"})
+
+        assert response.status_code == 400
+        assert not NotificationPreference.objects.exists()
 
     @pytest.mark.parametrize("data", [{"reminders": "maybe", "digest": "on"}, {"digest": "off"}])
     def test_bad_input_is_refused_and_nothing_saved(self, client, animator, data):
