@@ -76,7 +76,7 @@ def person_create(request):
     role = request.POST.get("role")
     if request.method == "POST" and role in RANKING and (refusal := rules.creation_refusal(role)):
         return refused(request, refusal)  # any other role is the form's to refuse
-    form = PersonForm(request.POST or None, roles=rules.managed_roles)
+    form = PersonForm(request.POST or None, roles=rules.managed_roles, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -97,8 +97,8 @@ def person_create(request):
         else:
             messages.success(
                 request,
-                _("The account of %(email)s is created and the invitation is sent.")
-                % {"email": person.email},
+                _("The account of %(name)s is created and the invitation is sent.")
+                % {"name": person.get_full_name()},
             )
             return redirect("animators:person_list")
     return render(

@@ -5,6 +5,7 @@ import re
 
 import pytest
 from allauth.account.forms import default_token_generator
+from django.conf import settings
 from django.contrib.auth import get_user_model
 
 from animators import services
@@ -99,7 +100,8 @@ class TestInvite:
                                               django_capture_on_commit_callbacks):
         client.force_login(expert)
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(NEW, animator_data(voivodeships=[factories.voivodeship().pk]))
+            client.post(NEW, animator_data(voivodeships=[factories.voivodeship().pk],
+                                              expert=expert.pk))
         person = User.objects.get(email="ewa.nowicka@example.org")
 
         response = client.post(f"/people/{person.pk}/invite/")
@@ -111,7 +113,8 @@ class TestInvite:
                                      django_capture_on_commit_callbacks):
         client.force_login(expert)
         with django_capture_on_commit_callbacks(execute=True):
-            client.post(NEW, animator_data(voivodeships=[factories.voivodeship().pk]))
+            client.post(NEW, animator_data(voivodeships=[factories.voivodeship().pk],
+                                              expert=expert.pk))
         client.logout()
         later = datetime.datetime.now() + datetime.timedelta(days=8)
         monkeypatch.setattr(default_token_generator, "_now", lambda: later)
@@ -133,6 +136,84 @@ class TestInvite:
 
     def test_login_required(self, client):
         assert client.get(NEW)["Location"].startswith("/accounts/login/")
+
+
+class TestTheInvitationForm:
+    """/people/new/ marks what each role needs, and checks the role sent."""
+
+    def test_marks_what_each_role_needs_and_names_people_by_name(self, client, coordinator,
+                                                                 expert):
+        client.force_login(coordinator)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        content = client.get(NEW).content.decode()
+
+        assert content.count("Required for an animator.") == 2  # voivodeships, expert
+        assert "Required for a librarian" in content
+        assert 'data-role="animator"' in content and 'data-role="librarian"' in content
+        assert "js/person_form.js" in content and "novalidate" in content
+        assert f">{expert.get_full_name()}</option>" in content
+        assert "@example.org" not in content  # experts by name, never by e-mail
+
+    def test_an_expert_is_proposed_as_the_new_animators_expert(self, client, expert):
+        client.force_login(expert)
+
+        form = client.get(NEW).context["form"]
+
+        assert form["expert"].value() == expert.pk
+
+    def test_an_animator_without_voivodeships_and_expert_is_refused(self, client, coordinator,
+                                                                    expert, mailoutbox):
+        client.force_login(coordinator)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        response = client.post(NEW, animator_data(voivodeships=[], capacity=""))
+
+        assert response.status_code == 400
+        errors = response.context["form"].errors
+        assert set(errors) == {"voivodeships", "expert"}
+        content = response.content.decode()
+        assert "Choose at least one voivodeship." in content
+        assert "Choose the CAL expert who supervises the animator." in content
+        assert not User.objects.filter(email="ewa.nowicka@example.org").exists()
+        assert mailoutbox == []
+
+    def test_the_fields_of_other_roles_are_ignored(self, client, expert, library,
+                                                   django_capture_on_commit_callbacks):
+        client.force_login(expert)
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(NEW, {
+                "role": "librarian", "first_name": "Jan", "last_name": "Kos",
+                "email": "jan@example.org", "library": library.pk,
+                "capacity": "many", "phone": "600 100 200",  # left from another role
+            })
+
+        assert response.status_code == 302
+        person = User.objects.get(email="jan@example.org")
+        assert not Animator.objects.filter(user=person).exists()
+
+    def test_a_missing_role_is_refused_with_a_message(self, client, expert):
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        response = client.post(NEW, {"first_name": "Jan", "last_name": "Kos",
+                                     "email": "jan@example.org"})
+
+        assert response.status_code == 400
+        assert set(response.context["form"].errors) == {"role"}
+        assert "Choose the role of the person." in response.content.decode()
+
+    def test_the_confirmation_names_the_person(self, client, expert,
+                                               django_capture_on_commit_callbacks):
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(NEW, animator_data(
+                voivodeships=[factories.voivodeship().pk], expert=expert.pk), follow=True)
+
+        assert "The account of Ewa Nowicka is created" in response.content.decode()
 
 
 class TestDeactivate:

@@ -167,6 +167,7 @@ def new_person_data(role):
     data = {"role": role, "first_name": "Ewa", "last_name": "Nowa", "email": "ewa@example.org"}
     if role == "animator":
         data["voivodeships"] = [factories.voivodeship().pk]
+        data["expert"] = factories.UserFactory(role="expert").pk
     if role == "librarian":
         data["library"] = factories.LibraryFactory().pk
     return data
