@@ -9,6 +9,7 @@ import io
 from urllib.parse import urlsplit
 
 import pytest
+from django.core.management import call_command
 from django.utils import timezone
 
 from prb_partnerships.roles import Role
@@ -16,6 +17,9 @@ from tests import factories
 from tests.browser.journey import VISITS, Journey
 
 pytestmark = pytest.mark.django_db(transaction=True)
+# Pages still wider than a 360 px phone (reported; each step says so until it is fixed):
+CHOICES_TOO_WIDE = "the animators offered for a library have no layout for a phone yet"
+BADGE_TOO_WIDE = "the badge 'temporary replacement until …' of the assignment history"
 
 
 @pytest.fixture(params=list(VISITS))
@@ -193,22 +197,59 @@ def test_a_librarian_opens_the_card_and_the_print_view(journey, programme):
     page.wait_for_url(f"**/libraries/{library.pk}/")
 
 
-def test_an_expert_exports_the_filtered_list(journey, programme):
+def test_an_expert_reassigns_a_partnership_and_exports_the_filtered_list(journey, programme):
     page, t = journey.page, journey.t
+    lipnica = programme["lipnica"]
     journey.sign_in("ekspertka@example.org")
+    page.get_by_role("link", name=t("Assignments"), exact=True).click()
+    page.wait_for_url("**/assignments/")
+    journey.step("board")
+
+    page.get_by_role("link", name=f"{t('move')} Biblioteka w Lipnicy").click()
+    page.wait_for_url(f"**/assignments/partnership/{lipnica.pk}/?from=board")
+    journey.step("reassignment-form", too_wide=CHOICES_TOO_WIDE)
+    assert page.get_by_role("heading", level=1).inner_text() == t("Move to another animator")
+    choices = page.locator(".animator-choices").inner_text()
+    assert "Anna Nowak" not in choices  # the current animator is not offered
+    load = journey.n(
+        "%(load)s of %(capacity)s library", "%(load)s of %(capacity)s libraries", 5,
+        load=2, capacity=5,
+    )
+    assert load in page.locator("label", has_text="Piotr Wiśniewski").inner_text()
+
+    page.get_by_label("Piotr Wiśniewski").check()
+    page.get_by_role("button", name=t("Save"), exact=True).click()
+    journey.step("reason-missing", too_wide=CHOICES_TOO_WIDE)
+    assert t("Give the reason; it stays in the assignment history.") in journey.main()
+    assert lipnica.assignments.get(ended_at__isnull=True).animator == programme["anna"]
+
+    assert page.get_by_label("Piotr Wiśniewski").is_checked()
+    page.get_by_label(t("Reason")).fill("Piotr mieszka bliżej Lipnicy.")
+    page.get_by_role("button", name=t("Save"), exact=True).click()
+    page.wait_for_url("**/assignments/")
+    journey.step("reassigned")
+    assert t(
+        "%(animator)s now supports %(library)s.",
+        animator="Piotr Wiśniewski", library="Biblioteka w Lipnicy",
+    ) in journey.messages()
+    piotr_row = page.get_by_role("row").filter(has_text="Piotr Wiśniewski")
+    assert "Biblioteka w Lipnicy" in piotr_row.inner_text()
+    assert "3 / 5" in piotr_row.inner_text()
+
+    # The list of Piotr's late partnerships, downloaded.
     page.get_by_role("link", name=t("Libraries"), exact=True).click()
     page.wait_for_url("**/libraries/")
-    journey.step("list")
-    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 4) in journey.main()
-
     page.locator("details.filters > summary").click()
+    page.get_by_label(t("Animator")).select_option(label="Piotr Wiśniewski")
     page.get_by_label(t("Status")).select_option(label=t("late"))
+    journey.step("filters")
     page.get_by_role("button", name=t("Show"), exact=True).click()
     page.wait_for_url("**status=late**")
     journey.step("filtered")
-    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 3) in journey.main()
+    assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 2) in journey.main()
     table = page.get_by_role("table").inner_text()
-    assert "Biblioteka w Zawoi" not in table
+    assert "Biblioteka w Lipnicy" in table and "Biblioteka w Sułowie" in table
+    assert "Biblioteka w Zawoi" not in table and "Biblioteka w Rabce" not in table
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV", exact=True).click()
@@ -216,9 +257,8 @@ def test_an_expert_exports_the_filtered_list(journey, programme):
     assert download.suggested_filename.endswith(".csv")
     header, *rows = downloaded_rows(download)
     assert header[0] == t("Library")
-    assert [row[0] for row in rows] == [
-        "Biblioteka w Lipnicy", "Biblioteka w Rabce", "Biblioteka w Sułowie"
-    ]
+    assert [row[0] for row in rows] == ["Biblioteka w Lipnicy", "Biblioteka w Sułowie"]
+    assert {row[header.index(t("Animator"))] for row in rows} == {"Wiśniewski Piotr"}
     assert {row[header.index(t("Status"))] for row in rows} == {t("late")}
     journey.step("exported")
 
@@ -255,3 +295,50 @@ def test_an_expert_counts_her_late_partnerships_and_exports_them(journey, progra
     assert {row[header.index(t("CAL expert"))] for row in rows} == {"Ekspercka Ewa"}
     assert {row[header.index(t("Status"))] for row in rows} == {t("late")}
     journey.step("exported")
+
+
+def test_an_expert_sets_a_temporary_replacement_and_the_animator_returns(
+    journey, programme, mailoutbox
+):
+    page, t = journey.page, journey.t
+    library = programme["lipnica"].library
+    until = programme["today"] + datetime.timedelta(days=14)
+    journey.sign_in("ekspertka@example.org")
+    page.get_by_role("link", name=t("Libraries"), exact=True).click()
+    page.get_by_role("link", name="Biblioteka w Lipnicy").click()
+    page.wait_for_url(f"**/libraries/{library.pk}/")
+    journey.step("card")
+
+    page.get_by_role("link", name=t("Change the animator")).click()
+    page.get_by_label("Piotr Wiśniewski").check()
+    page.get_by_label(t("Reason")).fill("Anna na zwolnieniu lekarskim przez dwa tygodnie.")
+    until_field = page.get_by_label(t("Temporary replacement until"))
+    until_field.fill(until.isoformat())
+    assert "Anna Nowak" in page.locator(f"#{until_field.get_attribute('id')}_helptext").inner_text()
+    journey.step("replacement-form", too_wide=CHOICES_TOO_WIDE)
+    page.get_by_role("button", name=t("Save"), exact=True).click()
+
+    page.wait_for_url(f"**/libraries/{library.pk}/")
+    journey.step("replaced", too_wide=BADGE_TOO_WIDE)
+    assert t(
+        "%(animator)s stands in at %(library)s until %(until)s; "
+        "then %(previous)s supports it again.",
+        animator="Piotr Wiśniewski", library="Biblioteka w Lipnicy",
+        until=journey.date(until), previous="Anna Nowak",
+    ) in journey.messages()
+    animator = page.locator("section", has=page.locator("#animator-heading"))
+    assert "Piotr Wiśniewski" in animator.inner_text()
+
+    # The daily command, run on the replacement's last day: Anna is back.
+    output = io.StringIO()
+    call_command("end_temporary_assignments", f"--today={until.isoformat()}", stdout=output)
+    assert "animator back: 1" in output.getvalue()
+    assert sorted(m.to[0] for m in mailoutbox) == ["anna@example.org", "piotr@example.org"]
+    page.reload()
+    journey.step("animator-returned", too_wide=BADGE_TOO_WIDE)
+    assert "Anna Nowak" in animator.inner_text()
+    assert "Piotr Wiśniewski" not in animator.inner_text()
+
+    journey.sign_in("anna@example.org")
+    journey.step("her-libraries")
+    assert page.get_by_role("link", name="Biblioteka w Lipnicy").first.is_visible()
