@@ -34,7 +34,7 @@ def query_counts(client):
     library = Library.objects.visible_to(animator).order_by("pk").first()
     pages = [
         (expert, "/dashboard/"),
-        (expert, "/dashboard/?animators=all"),
+        (expert, "/dashboard/?scope=all"),
         (expert, "/libraries/"),
         (expert, "/libraries/?status=late&o=-last_meeting"),
         (expert, "/libraries/export.xlsx"),
