@@ -1,0 +1,233 @@
+"""The admin's own pages and wording: the index's daily work, the report of the current round,
+a partnership's records as lists linking to their pages, and every count said with its noun
+in the plural form the number takes."""
+
+import datetime
+
+import pytest
+from django.contrib.messages import get_messages
+from django.urls import reverse
+from django.utils import timezone
+
+from partnerships.admin import PartnershipAdmin
+from partnerships.models import Partnership
+from prb_partnerships.roles import Role
+from tests import factories
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 6, 1)
+ENGLISH = {"HTTP_ACCEPT_LANGUAGE": "en"}
+
+
+@pytest.fixture(autouse=True)
+def _today(monkeypatch):
+    monkeypatch.setattr(timezone, "localdate", lambda *a, **k: TODAY)
+
+
+def partnership_with_records(round_):
+    partnership = factories.PartnershipFactory(round=round_)
+    factories.AssignmentFactory(partnership=partnership)
+    factories.PartnerFactory(partnership=partnership, name="Koło Gospodyń Wiejskich")
+    factories.MeetingFactory(partnership=partnership)
+    factories.JointActionFactory(partnership=partnership, title="Piknik nad rzeką")
+    return partnership
+
+
+class TestIndex:
+    @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.EXPERT])
+    def test_the_daily_work_comes_first(self, client, request, role, round_):
+        client.force_login(request.getfixturevalue(role))
+
+        content = client.get("/admin/", **ENGLISH).content.decode()
+
+        daily = content.index('id="prb-daily"')
+        links = [
+            'href="/dashboard/"',
+            'href="/assignments/"',
+            'href="/libraries/?status=late"',
+            f'href="{reverse("admin:partnerships_round_current_report")}"',
+        ]
+        positions = [content.index(link, daily) for link in links]
+        assert positions == sorted(positions)
+        assert positions[-1] < content.index('id="content-main"')  # before the models
+
+    def test_the_admin_is_in_english_for_english_readers(self, client, expert):
+        client.force_login(expert)
+
+        content = client.get("/admin/", **ENGLISH).content.decode()
+
+        assert "Daily work" in content and "Site administration" in content
+        assert "Codzienna" not in content and "Witaj" not in content
+
+
+class TestCurrentRoundReport:
+    @pytest.mark.parametrize("role", [Role.COORDINATOR, Role.EXPERT])
+    def test_downloads_the_report_of_the_round_under_way(self, client, request, role):
+        factories.RoundFactory(name="Runda 2025", start=datetime.date(2025, 3, 1))
+        factories.RoundFactory(name="Runda 2026", start=datetime.date(2026, 3, 1))
+        client.force_login(request.getfixturevalue(role))
+
+        response = client.get(reverse("admin:partnerships_round_current_report"))
+
+        assert response.status_code == 200
+        assert "raport-runda-2026" in response["Content-Disposition"]
+
+    def test_without_a_round_says_so(self, client, coordinator):
+        client.force_login(coordinator)
+
+        response = client.get(reverse("admin:partnerships_round_current_report"), **ENGLISH)
+
+        assert response.status_code == 302
+        assert response["Location"] == reverse("admin:partnerships_round_changelist")
+        assert [str(m) for m in get_messages(response.wsgi_request)] == [
+            "There is no round yet."
+        ]
+
+    @pytest.mark.parametrize("role", ["animator", "librarian"])
+    def test_others_are_sent_to_the_admin_sign_in(self, client, request, role, round_):
+        person = request.getfixturevalue(role)
+        client.force_login(getattr(person, "user", person))
+
+        response = client.get(reverse("admin:partnerships_round_current_report"))
+
+        assert response.status_code == 302
+        assert response["Location"].startswith("/admin/login/")
+
+
+class TestPartnershipRecords:
+    def page(self, client, partnership):
+        url = reverse("admin:partnerships_partnership_change", args=[partnership.pk])
+        return client.get(url, **ENGLISH).content.decode()
+
+    def test_each_record_links_to_its_page_and_nothing_is_edited_in_place(self, client, expert,
+                                                                         round_):
+        partnership = partnership_with_records(round_)
+        client.force_login(expert)
+
+        content = self.page(client, partnership)
+
+        partner = partnership.partners.get()
+        action = partnership.joint_actions.get()
+        for model, obj in (("partner", partner), ("meeting", partnership.meetings.get()),
+                           ("jointaction", action)):
+            assert reverse(f"admin:partnerships_{model}_change", args=[obj.pk]) in content
+        assert "Koło Gospodyń Wiejskich" in content and "Piknik nad rzeką" in content
+        for editable in ("partners-0-name", "partners-0-sector", "meetings-0-date"):
+            assert f'name="{editable}"' not in content
+
+    def test_links_add_a_record_to_this_partnership(self, client, expert, round_):
+        partnership = partnership_with_records(round_)
+        client.force_login(expert)
+
+        content = self.page(client, partnership)
+
+        for model, text in (("partner", "Add a partner"), ("meeting", "Add a meeting"),
+                            ("milestone", "Record the next stage"),
+                            ("agreement", "Record the agreement"),
+                            ("jointaction", "Add a joint action")):
+            url = f'{reverse(f"admin:partnerships_{model}_add")}?partnership={partnership.pk}'
+            assert f'href="{url}">{text}</a>' in content, model
+
+    def test_a_second_agreement_is_not_offered(self, client, expert, round_):
+        partnership = partnership_with_records(round_)
+        factories.AgreementFactory(partnership=partnership)
+        client.force_login(expert)
+
+        content = self.page(client, partnership)
+
+        assert f'{reverse("admin:partnerships_agreement_add")}?partnership=' not in content
+        assert "Add a meeting" in content
+
+    def test_the_add_page_fills_in_the_partnership(self, client, expert, round_):
+        partnership = partnership_with_records(round_)
+        client.force_login(expert)
+
+        response = client.get(
+            reverse("admin:partnerships_meeting_add"), {"partnership": partnership.pk}
+        )
+
+        assert response.context["adminform"].form.initial["partnership"] == str(partnership.pk)
+
+    def test_a_new_partnership_has_no_record_lists(self, client, coordinator):
+        client.force_login(coordinator)
+
+        response = client.get(reverse("admin:partnerships_partnership_add"))
+
+        assert response.status_code == 200
+        assert response.context["inline_admin_formsets"] == []
+
+    def test_saving_the_partnership_keeps_its_records(self, client, coordinator, round_):
+        partnership = partnership_with_records(round_)
+        url = reverse("admin:partnerships_partnership_change", args=[partnership.pk])
+        client.force_login(coordinator)
+        page = client.get(url)
+        data = {"name": "Razem dla Gminy", "withdrawn_on": "", "withdrawal_reason": ""}
+        for inline in page.context["inline_admin_formsets"]:
+            formset = inline.formset
+            data |= {f"{formset.prefix}-{key}": value
+                     for key, value in formset.management_form.initial.items()}
+            for form in formset.forms:
+                data[f"{form.prefix}-id"] = form.instance.pk
+                data[f"{form.prefix}-{formset.fk.name}"] = partnership.pk
+
+        response = client.post(url, data)
+
+        assert response.status_code == 302
+        partnership.refresh_from_db()
+        assert partnership.name == "Razem dla Gminy"
+        assert partnership.partners.get().name == "Koło Gospodyń Wiejskich"
+        assert partnership.meetings.count() == 1
+
+
+class TestCounts:
+    """Django's admin puts the model's one plural name after any number ("131 biblioteki");
+    ours says each count with the noun's plural form for that number."""
+
+    def test_the_paginator_counts_with_the_plural_form(self, client, coordinator, round_):
+        client.force_login(coordinator)
+        url = reverse("admin:partnerships_partnership_changelist")
+
+        factories.PartnershipFactory(round=round_)
+        assert "1 partnership\n" in client.get(url, **ENGLISH).content.decode()
+        factories.PartnershipFactory(round=round_)
+        assert "2 partnerships\n" in client.get(url, **ENGLISH).content.decode()
+
+    def test_every_registered_list_has_its_own_count(self, client, coordinator):
+        from django.contrib import admin
+
+        for model, model_admin in admin.site._registry.items():
+            assert model_admin.counted(2) != model_admin.counted(1), model
+            assert "record" not in str(model_admin.counted(2)), model
+
+    def test_selecting_on_every_page_counts_all_rows(self, client, coordinator, round_,
+                                                     monkeypatch):
+        monkeypatch.setattr(PartnershipAdmin, "list_per_page", 2)
+        for _ in range(5):
+            factories.PartnershipFactory(round=round_)
+        client.force_login(coordinator)
+
+        response = client.get(reverse("admin:partnerships_partnership_changelist"), **ENGLISH)
+
+        content = response.content.decode()
+        assert Partnership.objects.count() == 5
+        assert "Select on every page: 5 partnerships" in content
+        assert "Selected: 5 partnerships" in content
+        assert "Select all 5" not in content
+
+    def test_the_search_icon_is_named_in_the_readers_language(self, client, coordinator):
+        client.force_login(coordinator)
+
+        content = client.get(reverse("admin:libraries_library_changelist")).content.decode()
+
+        assert 'alt="Szukaj"' in content
+
+
+def test_an_accounts_dates_are_read_only(client, coordinator, expert):
+    client.force_login(coordinator)
+
+    response = client.get(reverse("admin:auth_user_change", args=[expert.pk]))
+
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert 'name="last_login_0"' not in content and 'name="date_joined_0"' not in content
+    assert 'name="email"' in content
