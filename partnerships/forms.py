@@ -471,14 +471,17 @@ class AnimatorChoices(forms.RadioSelect):
 
     def render(self, name, value, attrs=None, renderer=None):
         attrs = {**self.attrs, **(attrs or {})}
+        value = "" if value in (None, "") else str(value)
+        groups = [
+            {
+                **group,
+                "open": any(str(o["candidate"].animator.pk) == value for o in group["options"]),
+            }
+            for group in self.groups
+        ]
         return render_to_string(
             "partnerships/_animator_choices.html",
-            {
-                "name": name,
-                "value": "" if value in (None, "") else str(value),
-                "id": attrs.get("id", f"id_{name}"),
-                "groups": self.groups,
-            },
+            {"name": name, "value": value, "id": attrs.get("id", f"id_{name}"), "groups": groups},
         )
 
 
