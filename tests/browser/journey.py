@@ -8,6 +8,7 @@ are the application's own msgids translated here the way the page translates the
 (`journey.t(...)`), so a journey reads the same in both languages."""
 
 import os
+import re
 import warnings
 from pathlib import Path
 
@@ -75,6 +76,11 @@ class Journey:
     def sign_in(self, email):
         self.context.clear_cookies()
         sign_in(self.page, self.base_url, email, PASSWORD)
+
+    def field(self, label):
+        """The input whose label starts with `label` (a msgid, translated)."""
+        text = self.t(label)
+        return self.page.get_by_label(re.compile(f"^{re.escape(text[:1].upper() + text[1:])}"))
 
     def main(self):
         return self.page.inner_text("main")

@@ -12,11 +12,14 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from partnerships.models import MeetingAttachment
+from prb_partnerships.importexport import filename_slug
 from prb_partnerships.roles import Role
 from tests import factories
 from tests.browser.journey import VISITS, Journey
 
 pytestmark = pytest.mark.django_db(transaction=True)
+JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 2000
 # Pages still wider than a 360 px phone (reported; each step says so until it is fixed):
 CHOICES_TOO_WIDE = "the animators offered for a library have no layout for a phone yet"
 BADGE_TOO_WIDE = "the badge 'temporary replacement until …' of the assignment history"
@@ -89,9 +92,16 @@ def programme(reference_data):
 
 
 def downloaded_rows(download):
-    """The rows of a downloaded CSV file (header first)."""
+    """(caption, header, rows) of a downloaded CSV file: its first line says what it holds (the
+    filters, the round and the day), the second names the columns."""
     text = open(download.path(), encoding="utf-8-sig").read()
-    return list(csv.reader(io.StringIO(text)))
+    (caption,), header, *rows = csv.reader(io.StringIO(text))
+    return caption, header, rows
+
+
+def file_name(*words, day):
+    """The name an export of the list is given: its filters' values, then the day."""
+    return "-".join([*map(filename_slug, words), f"{day:%Y-%m-%d}.csv"])
 
 
 def test_the_coordinator_invites_an_expert(journey, mailoutbox):
@@ -113,8 +123,7 @@ def test_the_coordinator_invites_an_expert(journey, mailoutbox):
     page.wait_for_url("**/people/")
     journey.step("invited")
     assert t(
-        "The account of %(email)s is created and the invitation is sent.",
-        email="joanna.zielinska@example.org",
+        "The account of %(name)s is created and the invitation is sent.", name="Joanna Zielińska"
     ) in journey.messages()
     row = page.get_by_role("row").filter(has_text="joanna.zielinska@example.org")
     assert "Joanna Zielińska" in row.inner_text()
@@ -166,6 +175,69 @@ def test_an_animator_records_the_next_stage(journey, programme):
     second = reached.nth(1).inner_text()
     assert t("reached on %(date)s", date=journey.date(today)) in second
     assert "Zaproszenia wysłane do 9 organizacji." in second
+
+
+def test_an_animator_logs_a_meeting_with_a_new_partner_and_a_photo(
+    journey, programme, tmp_path, settings
+):
+    """A first submit without the number of people present is refused: the photo chosen is
+    kept, the error summary links to the field, and the corrected form saves everything."""
+    settings.MEDIA_ROOT = tmp_path / "private"
+    photo = tmp_path / "lista-obecnosci.jpg"
+    photo.write_bytes(JPEG)
+    page, t = journey.page, journey.t
+    library = programme["lipnica"].library
+    journey.sign_in("anna@example.org")
+    page.get_by_role("link", name="Biblioteka w Lipnicy").first.click()
+    page.wait_for_url(f"**/libraries/{library.pk}/")
+    journey.step("card")
+
+    page.get_by_role("link", name=t("Log a meeting")).first.click()
+    page.wait_for_url(f"**/libraries/{library.pk}/meetings/new/")
+    page.get_by_label(t("partnership meeting")).check()
+    page.get_by_label("Urząd Gminy Lipnica").check()
+    page.get_by_text(
+        t("Someone not on the list came and joins the partnership? Add them as a new partner")
+    ).click()
+    journey.field("Name of the new partner").first.fill("Koło Gospodyń Wiejskich w Lipnicy")
+    journey.field("Sector").first.select_option(label=t("rural women's circle"))
+    journey.field("guests from outside the partnership").fill("Nadleśnictwo Lipnica")
+    journey.field("summary").fill("Pierwsze spotkanie: mapa zasobów gminy.")
+    journey.field("decisions").fill("Festyn w sierpniu.")
+    journey.field("Photos or scans").set_input_files(str(photo))
+    journey.step("form-without-participants")
+    page.get_by_role("button", name=t("Save the meeting")).click()
+
+    page.wait_for_load_state()
+    journey.step("refused")
+    summary = page.locator("#error-summary")
+    assert t("Please correct the marked fields; nothing has been saved yet.") in (
+        summary.inner_text()
+    )
+    assert not programme["lipnica"].meetings.exists()
+    kept = page.get_by_role("list", name=t("Files kept from the previous try"))
+    assert t("attached: %(name)s ✓", name="lista-obecnosci.jpg") in kept.inner_text()
+    assert journey.field("Name of the new partner").first.input_value() == (
+        "Koło Gospodyń Wiejskich w Lipnicy"
+    )
+    summary.get_by_role("link", name=t("Give the number of people present.")).click()
+    participants = journey.field("number of participants")
+    assert participants.evaluate("field => field === document.activeElement")
+    participants.fill("14")
+    journey.step("corrected")
+    page.get_by_role("button", name=t("Save the meeting")).click()
+
+    page.wait_for_url(f"**/libraries/{library.pk}/")
+    journey.step("saved")
+    assert t("The meeting is saved.") in journey.messages()
+    meetings = page.locator("section", has=page.locator("#meetings-heading")).inner_text()
+    assert "Pierwsze spotkanie: mapa zasobów gminy." in meetings
+    assert "Nadleśnictwo Lipnica" in meetings
+    assert "lista-obecnosci.jpg" in meetings
+    assert journey.n("%(counter)s participant", "%(counter)s participants", 14) in meetings
+    partners = page.locator("section", has=page.locator("#partners-heading")).inner_text()
+    assert "Koło Gospodyń Wiejskich w Lipnicy" in partners
+    assert MeetingAttachment.objects.get().original_name == "lista-obecnosci.jpg"
 
 
 def test_a_librarian_opens_the_card_and_the_print_view(journey, programme):
@@ -240,13 +312,15 @@ def test_an_expert_reassigns_a_partnership_and_exports_the_filtered_list(journey
     page.get_by_role("link", name=t("Libraries"), exact=True).click()
     page.wait_for_url("**/libraries/")
     page.locator("details.filters > summary").click()
-    page.get_by_label(t("Animator")).select_option(label="Piotr Wiśniewski")
+    page.get_by_label(t("Animator")).select_option(label="Wiśniewski Piotr")
     page.get_by_label(t("Status")).select_option(label=t("late"))
     journey.step("filters")
     page.get_by_role("button", name=t("Show"), exact=True).click()
     page.wait_for_url("**status=late**")
     journey.step("filtered")
     assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 2) in journey.main()
+    in_use = page.locator(".filter-summary").inner_text()
+    assert t("late") in in_use and "Wiśniewski Piotr" in in_use
     table = page.get_by_role("table").inner_text()
     assert "Biblioteka w Lipnicy" in table and "Biblioteka w Sułowie" in table
     assert "Biblioteka w Zawoi" not in table and "Biblioteka w Rabce" not in table
@@ -254,8 +328,11 @@ def test_an_expert_reassigns_a_partnership_and_exports_the_filtered_list(journey
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
-    assert download.suggested_filename.endswith(".csv")
-    header, *rows = downloaded_rows(download)
+    assert download.suggested_filename == file_name(
+        t("partnerships"), t("late"), "Wiśniewski Piotr", day=programme["today"]
+    )
+    caption, header, rows = downloaded_rows(download)
+    assert t("late") in caption and "Wiśniewski Piotr" in caption
     assert header[0] == t("Library")
     assert [row[0] for row in rows] == ["Biblioteka w Lipnicy", "Biblioteka w Sułowie"]
     assert {row[header.index(t("Animator"))] for row in rows} == {"Wiśniewski Piotr"}
@@ -282,6 +359,8 @@ def test_an_expert_counts_her_late_partnerships_and_exports_them(journey, progra
     page.wait_for_url("**/libraries/?**")
     journey.step("her-late-partnerships")
     assert journey.n("%(counter)s partnership", "%(counter)s partnerships", 2) in journey.main()
+    in_use = page.locator(".filter-summary").inner_text()
+    assert t("late") in in_use and "Ekspercka Ewa" in in_use
     table = page.get_by_role("table").inner_text()
     assert "Biblioteka w Lipnicy" in table and "Biblioteka w Sułowie" in table
     assert "Biblioteka w Rabce" not in table and "Biblioteka w Zawoi" not in table
@@ -289,8 +368,11 @@ def test_an_expert_counts_her_late_partnerships_and_exports_them(journey, progra
     with page.expect_download() as download_info:
         page.get_by_role("link", name="CSV", exact=True).click()
     download = download_info.value
-    assert download.suggested_filename.endswith(".csv")
-    header, *rows = downloaded_rows(download)
+    assert download.suggested_filename == file_name(
+        t("partnerships"), t("late"), "Ekspercka Ewa", day=programme["today"]
+    )
+    caption, header, rows = downloaded_rows(download)
+    assert t("late") in caption and "Ekspercka Ewa" in caption
     assert [row[0] for row in rows] == ["Biblioteka w Lipnicy", "Biblioteka w Sułowie"]
     assert {row[header.index(t("CAL expert"))] for row in rows} == {"Ekspercka Ewa"}
     assert {row[header.index(t("Status"))] for row in rows} == {t("late")}
