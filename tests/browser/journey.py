@@ -74,8 +74,13 @@ class Journey:
         return self.page.goto(f"{self.base_url}{path}")
 
     def sign_in(self, email):
+        """Sign in as `email`; the header then says who is signed in."""
+        from django.contrib.auth import get_user_model
+
         self.context.clear_cookies()
         sign_in(self.page, self.base_url, email, PASSWORD)
+        user = get_user_model().objects.get(email=email)
+        assert (user.get_full_name() or email) in self.page.locator(".signed-in").inner_text()
 
     def field(self, label):
         """The input whose label starts with `label` (a msgid, translated)."""
