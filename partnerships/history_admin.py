@@ -25,6 +25,15 @@ from prb_partnerships.roles import Role, has_role
 class HistoryAdmin(CountedAdmin, SimpleHistoryAdmin):
     """The page "History" of a record with the changes of each version."""
 
+    object_history_list_template = "admin/prb_history_list.html"
+    object_history_form_template = "admin/prb_history_form.html"
+
+    def history_view_title(self, request, obj):
+        return _("History of %(record)s") % {"record": obj}
+
+    def history_form_view_title(self, request, obj):
+        return _("A past version of %(record)s") % {"record": obj}
+
     def revert_disabled(self, request, obj=None):
         return True
 

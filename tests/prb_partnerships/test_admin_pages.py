@@ -231,3 +231,19 @@ def test_an_accounts_dates_are_read_only(client, coordinator, expert):
     assert response.status_code == 200
     assert 'name="last_login_0"' not in content and 'name="date_joined_0"' not in content
     assert 'name="email"' in content
+
+
+def test_a_records_history_is_said_in_the_readers_language(client, coordinator, round_):
+    partnership = factories.PartnershipFactory(round=round_, name="Razem")
+    partnership.name = "Razem dla Gminy"
+    partnership.save()
+    client.force_login(coordinator)
+    url = reverse("admin:partnerships_partnership_history", args=[partnership.pk])
+
+    content = client.get(url, **ENGLISH).content.decode()
+
+    assert f"History of {partnership}" in content and "2 versions" in content
+    assert "Reason for the change" in content and ">None<" not in content
+    version = partnership.history.earliest()
+    page = client.get(f"{url}{version.history_id}/", **ENGLISH).content.decode()
+    assert "Past version" in page and "Historical" not in page
