@@ -139,6 +139,7 @@ def _meetings(user):
             "participants": meeting.participants,
             "summary": meeting.summary,
             "decisions": meeting.decisions,
+            "guests": meeting.guests,
             "support_declared": meeting.support_declared,
             "next_meeting_on": meeting.next_meeting_on,
             "logged_at": meeting.created_at,

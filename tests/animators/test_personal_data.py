@@ -32,7 +32,8 @@ def own_records(animator, partnership, expert):
     """The animator's meeting, milestone and agreement, and the record of their invitation."""
     school = factories.PartnerFactory(partnership=partnership, name="Szkoła Podstawowa nr 1")
     meeting = factories.MeetingFactory(
-        partnership=partnership, logged_by=animator.user, summary="Nasze pierwsze spotkanie."
+        partnership=partnership, logged_by=animator.user, summary="Nasze pierwsze spotkanie.",
+        guests="radna powiatu",
     )
     meeting.partners_present.add(school)
     factories.MilestoneFactory(partnership=partnership, recorded_by=animator.user, note="Moja")
@@ -85,6 +86,7 @@ class TestDownload:
         ]
         [meeting] = data["meetings_logged"]
         assert meeting["summary"] == "Nasze pierwsze spotkanie."
+        assert meeting["guests"] == "radna powiatu"
         assert meeting["partners_present"] == ["Szkoła Podstawowa nr 1"]
         assert [m["note"] for m in data["milestones_recorded"]] == ["Moja"]
         assert len(data["agreements_recorded"]) == 1
