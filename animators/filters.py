@@ -27,8 +27,8 @@ class PersonFilterSet(django_filters.FilterSet):
         method="filter_status",
         choices=[
             ("invited", _("invited, password not set yet")),
-            ("active", _("active")),
-            ("deactivated", _("deactivated")),
+            ("active", _("account active")),
+            ("deactivated", _("account deactivated")),
         ],
         empty_label=_("all"),
     )

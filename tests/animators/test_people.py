@@ -265,7 +265,7 @@ class TestList:
         response = client.get("/people/", {"status": "invited"})
 
         assert list(response.context["page"].object_list) == [invited]
-        assert "zaproszona/y, hasło jeszcze nieustawione" in response.content.decode()
+        assert "zaproszenie wysłane, hasło jeszcze nieustawione" in response.content.decode()
 
     @pytest.mark.parametrize("size", [2, 8])
     def test_query_count_does_not_grow(self, client, expert, round_, size,
