@@ -11,7 +11,12 @@ from django.utils.translation import ngettext_lazy
 from animators.models import AccountEvent, Animator
 from animators.resources import AnimatorResource
 from partnerships.history_admin import HistoryAdmin
-from prb_partnerships.admin import CountedAdmin, RecordAdmin
+from prb_partnerships.admin import (
+    CountedAdmin,
+    RecordAdmin,
+    permission_label,
+    yes_no_column,
+)
 from prb_partnerships.importexport import SpreadsheetImportExportMixin
 
 
@@ -19,7 +24,7 @@ from prb_partnerships.importexport import SpreadsheetImportExportMixin
 class AnimatorAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
     resource_classes = [AnimatorResource]
     count_label = ngettext_lazy("%(count)d animator", "%(count)d animators", "count")
-    list_display = ["__str__", "email", "phone", "expert", "load", "capacity", "is_active"]
+    list_display = ["__str__", "email", "phone", "expert", "load", "capacity", "is_active_icon"]
     list_filter = ["is_active", "expert", "voivodeships"]
     list_select_related = ["user", "expert"]
     search_fields = ["user__first_name", "user__last_name", "user__email", "phone"]
@@ -43,6 +48,8 @@ class AnimatorAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
     def load(self, obj):
         return obj.active_load
 
+    is_active_icon = yes_no_column("is_active", Animator._meta.get_field("is_active").verbose_name)
+
 
 @admin.register(AccountEvent)
 class AccountEventAdmin(RecordAdmin):
@@ -57,24 +64,42 @@ class AccountEventAdmin(RecordAdmin):
     date_hierarchy = "at"
 
 
-# The accounts' pages of Django and allauth, with the lists counted as ours and the dates an
-# account records read-only (nobody sets a last sign-in by hand).
+# The accounts' pages of Django and allauth, with the lists counted as ours, their yes/no columns
+# and permissions named in the reader's language, and the dates an account records read-only
+# (nobody sets a last sign-in by hand).
 admin.site.unregister(User)
 admin.site.unregister(Group)
 admin.site.unregister(EmailAddress)
 
 
+class PermissionsNamedMixin:
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        field = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name in ("permissions", "user_permissions"):
+            field.label_from_instance = permission_label
+        return field
+
+
 @admin.register(User)
-class UserAdmin(CountedAdmin, BaseUserAdmin):
+class UserAdmin(PermissionsNamedMixin, CountedAdmin, BaseUserAdmin):
     count_label = ngettext_lazy("%(count)d user", "%(count)d users", "count")
+    list_display = ["username", "email", "first_name", "last_name", "is_staff_icon"]
     readonly_fields = ["last_login", "date_joined"]
+
+    is_staff_icon = yes_no_column("is_staff", User._meta.get_field("is_staff").verbose_name)
 
 
 @admin.register(Group)
-class GroupAdmin(CountedAdmin, BaseGroupAdmin):
+class GroupAdmin(PermissionsNamedMixin, CountedAdmin, BaseGroupAdmin):
     count_label = ngettext_lazy("%(count)d group", "%(count)d groups", "count")
 
 
 @admin.register(EmailAddress)
 class EmailAddressAdmin(CountedAdmin, BaseEmailAddressAdmin):
     count_label = ngettext_lazy("%(count)d e-mail address", "%(count)d e-mail addresses", "count")
+    list_display = ["email", "user", "primary_icon", "verified_icon"]
+
+    primary_icon = yes_no_column("primary", EmailAddress._meta.get_field("primary").verbose_name)
+    verified_icon = yes_no_column(
+        "verified", EmailAddress._meta.get_field("verified").verbose_name
+    )

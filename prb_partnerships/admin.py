@@ -2,8 +2,10 @@
 
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
+from django.templatetags.static import static
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
-from django.utils.translation import ngettext_lazy
+from django.utils.translation import gettext_lazy, ngettext_lazy
 
 
 class CountedChangeList(ChangeList):
@@ -54,3 +56,41 @@ class RecordAdmin(CountedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+def yes_no_icon(value):
+    """A yes/no column's icon, as Django's admin draws it but with its text in the reader's
+    language (Django's says "True" or "False" in every language)."""
+    icon, text = {True: ("yes", _("yes")), False: ("no", _("no"))}.get(
+        value, ("unknown", _("unknown"))
+    )
+    return format_html('<img src="{}" alt="{}">', static(f"admin/img/icon-{icon}.svg"), text)
+
+
+def yes_no_column(field_name, label):
+    """A list column showing the boolean `field_name` with `yes_no_icon`."""
+
+    @admin.display(description=label, ordering=field_name)
+    def column(self, obj):
+        return yes_no_icon(getattr(obj, field_name))
+
+    column.__name__ = f"{field_name}_icon"
+    return column
+
+
+# The built-in permissions, named when shown (Django stores "Can add meeting" in English).
+PERMISSION_ACTIONS = {
+    "add": gettext_lazy("can add"),
+    "change": gettext_lazy("can change"),
+    "delete": gettext_lazy("can delete"),
+    "view": gettext_lazy("can view"),
+}
+
+
+def permission_label(permission):
+    """"partnerships | meeting | can add" in the reader's language (the content type is
+    named from the model's translated names)."""
+    action, _sep, model = permission.codename.partition("_")
+    if action in PERMISSION_ACTIONS and model == permission.content_type.model:
+        return f"{permission.content_type} | {PERMISSION_ACTIONS[action]}"
+    return str(permission)

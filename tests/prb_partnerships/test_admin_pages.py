@@ -247,3 +247,19 @@ def test_a_records_history_is_said_in_the_readers_language(client, coordinator, 
     version = partnership.history.earliest()
     page = client.get(f"{url}{version.history_id}/", **ENGLISH).content.decode()
     assert "Past version" in page and "Historical" not in page
+
+
+def test_yes_no_columns_and_permissions_are_said_in_the_readers_language(client, coordinator,
+                                                                          animator):
+    client.force_login(coordinator)
+
+    animators = client.get(reverse("admin:animators_animator_changelist"), **ENGLISH)
+    users = client.get(reverse("admin:auth_user_changelist"), **ENGLISH)
+    group = client.get(reverse("admin:auth_group_change", args=[1]), **ENGLISH)
+
+    for page in (animators, users):
+        content = page.content.decode()
+        assert 'alt="yes"' in content and 'alt="True"' not in content
+    assert "| can add</option>" in group.content.decode()
+    assert "Can add" not in group.content.decode()
+    assert 'aria-label="Breadcrumb trail"' in group.content.decode()
