@@ -37,12 +37,12 @@ def normalise(text):
     return SPACE.sub(" ", text).strip()
 
 
-def read_catalogue(path=CATALOGUE):
+def read_catalogue(path=None):
     """[(msgids, msgstrs)] of the translated, current, not fuzzy entries of a .po file (entries
     are separated by blank lines, as makemessages writes them): the msgid and msgid_plural, and
     the msgstr or every msgstr[n]."""
     entries = []
-    for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
+    for block in re.split(r"\n\s*\n", (path or CATALOGUE).read_text(encoding="utf-8")):
         fields, key, fuzzy = {}, None, False
         for line in block.splitlines():
             line = line.strip()
@@ -75,7 +75,7 @@ def pieces(message):
 class LanguageChecker:
     """The phrases of each language of the catalogue, and a search for them in a page."""
 
-    def __init__(self, path=CATALOGUE):
+    def __init__(self, path=None):
         self.entries = read_catalogue(path)
 
     @cached_property
@@ -191,13 +191,14 @@ def visible_text(html):
 
 
 # Polish that speaks to or of a person as a man or as a woman: the second person of the past
-# ("zapomniałeś", "otrzymałaś/eś"), the doublets ("zapisał(a)", "aktywny/a", "mógł/mogła"),
+# ("zapomniałeś", "otrzymałaś/eś"), the doublets ("zapisał(a)", "aktywny/a", "zalogowany/-a",
+# "mógł/mogła"),
 # "jesteś pewien". Pages say it the same for everyone ("Nie pamiętasz hasła?", "zalogowano").
 GENDERED = re.compile(
     r"\b\w+(?:łeś|łaś|łbyś|łabyś)\b"
     r"|\b\w+ł ?\((?:a|am|aś)\)"
-    r"|\b\w+(?:ny|ty|wy|ły|ni|ci)/(?:a|na|ta|ła)\b"
-    r"|\b\w+(?:na|ta|wa|ła)/(?:y|ny|ty)\b"
+    r"|\b\w+(?:ny|ty|wy|ły|ni|ci) ?/ ?-?(?:a|na|ta|ła)\b"
+    r"|\b\w+(?:na|ta|wa|ła) ?/ ?-?(?:y|ny|ty)\b"
     r"|\bmógł ?/ ?mogła\b|\bmogła ?/ ?mógł\b"
     r"|\bjesteś (?:pewien|pewna|pewny)\b"
     r"|\b(?:zalogowany|zalogowana) jako\b",

@@ -131,16 +131,16 @@ def error_pages(language):
 
 
 def every_page(users, values, language):
-    """(role, method, url or error page's name, html) of every page each role can open,
-    shown in `language`."""
+    """(name, role, method, url, html) of every page each role can open, shown in `language`;
+    `name` is the URL pattern's (an error page's: "error:<status>")."""
     clients = signed_in_clients(users, language)
     requests = [*table_requests(values), *admin_requests()]
-    for _name, role, method, url in requests:
+    for name, role, method, url in requests:
         response = answer(clients[role], method, url)
         if is_page(response):
-            yield role, method, url, response.content.decode()
-    for name, html in error_pages(language).items():
-        yield "anonymous", "get", name, html
+            yield name, role, method, url, response.content.decode()
+    for status, html in error_pages(language).items():
+        yield f"error:{status}", "anonymous", "get", f"error page {status}", html
 
 
 class _Shape(HTMLParser):
