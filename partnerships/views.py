@@ -7,6 +7,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
@@ -134,12 +135,22 @@ def _unassigned(user, round_):
 def assignment_board(request):
     """Who supports whom: the partnerships with no animator, the animators with their load and
     libraries (each with "move", the reassignment form, which comes back here), and a proposal
-    for the unassigned that the expert can accept in whole or in part."""
+    for the unassigned that the expert can accept in whole or in part.
+
+    An expert's board opens on the animators she supervises (`scope=mine`, as the dashboard
+    does); `scope=all` shows every animator, the coordinator's default. The partnerships
+    without an animator are listed in both scopes, and the proposal draws on every animator."""
     round_, _as_of = RoundForm(request.GET or None).selection()
     if round_ is None:
         return render(request, "partnerships/assignment_board.html", {"round": None})
+    is_expert = has_role(request.user, Role.EXPERT)
+    scope = request.GET.get("scope")
+    if not is_expert:
+        scope = "all"
+    elif scope not in ("mine", "all"):
+        scope = "all" if has_role(request.user, Role.COORDINATOR) else "mine"
     unassigned = list(_unassigned(request.user, round_))
-    animators = list(
+    everyone = list(
         _animators_with_load(round_).prefetch_related(
             Prefetch(
                 "assignments",
@@ -151,18 +162,25 @@ def assignment_board(request):
             )
         )
     )
+    # Every animator is read in the same queries (the proposal needs them all); the scope
+    # only chooses whom the list shows.
+    animators = (
+        [a for a in everyone if a.expert_id == request.user.pk] if scope == "mine" else everyone
+    )
     proposals = None
     if request.GET.get("propose"):
-        proposals = proposal.propose(unassigned, _candidates(animators))
+        proposals = proposal.propose(unassigned, _candidates(everyone))
     return render(
         request,
         "partnerships/assignment_board.html",
         {
             "round": round_,
-            "rounds": Round.objects.all(),
             "unassigned": unassigned,
             "animators": animators,
+            "animators_total": len(everyone),
             "proposals": proposals,
+            "scope": scope,
+            "can_choose_scope": is_expert,
         },
     )
 
@@ -282,26 +300,35 @@ def assignment_create(request, partnership_pk):
 
 def _assigned_messages(request, partnership, animator, until, previous):
     """What the expert is told after an assignment: who supports the library (until when, and
-    who comes back then), and a warning when the animator goes over their capacity."""
+    who comes back then), and a warning when the animator goes over their capacity. The
+    library's name, in quotes, links to its card."""
+    library = format_html(
+        '<a href="{}">{}</a>',
+        reverse("libraries:library_detail", args=[partnership.library_id]),
+        partnership.library.name,
+    )
     if until is not None:
         messages.success(
             request,
-            _(
-                "%(animator)s stands in at %(library)s until %(until)s; "
-                "then %(previous)s supports it again."
-            )
-            % {
-                "animator": animator,
-                "library": partnership.library.name,
-                "until": date_format(until, "j E Y"),
-                "previous": previous.animator,
-            },
+            format_html(
+                _(
+                    "{animator} now supports the library “{library}” (standing in until "
+                    "{until}); then {previous} supports it again."
+                ),
+                animator=animator,
+                library=library,
+                until=date_format(until, "j E Y"),
+                previous=previous.animator,
+            ),
         )
     else:
         messages.success(
             request,
-            _("%(animator)s now supports %(library)s.")
-            % {"animator": animator, "library": partnership.library.name},
+            format_html(
+                _("{animator} now supports the library “{library}”."),
+                animator=animator,
+                library=library,
+            ),
         )
     load = (
         Assignment.objects.active()

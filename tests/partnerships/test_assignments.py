@@ -11,6 +11,7 @@ from django.utils import timezone
 from partnerships import services
 from partnerships.models import Assignment
 from partnerships.proposal import Candidate, propose
+from prb_partnerships.roles import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -102,11 +103,12 @@ class TestBoard:
     def test_login_required(self, client):
         assert client.get(BOARD)["Location"].startswith("/accounts/login/")
 
+    @pytest.mark.parametrize("scope", ["mine", "all"])
     @pytest.mark.parametrize("size", [2, 8])
-    def test_query_count_does_not_grow(self, client, expert, round_, size,
+    def test_query_count_does_not_grow(self, client, expert, round_, size, scope,
                                        django_assert_num_queries):
-        for _ in range(size):
-            animator = factories.AnimatorFactory()
+        for index in range(size):
+            animator = factories.AnimatorFactory(expert=expert if index % 2 else None)
             animator.voivodeships.add(factories.voivodeship("12"))
             factories.AssignmentFactory(
                 partnership=factories.PartnershipFactory(round=round_), animator=animator
@@ -115,11 +117,62 @@ class TestBoard:
         client.force_login(expert)
 
         # 1 session, 2 user, 3 groups, 4 current round, 5 unassigned partnerships,
-        # 6 animators with load, 7 their voivodeships, 8 their libraries in the round, 9 rounds
-        with django_assert_num_queries(9):
-            response = client.get(BOARD, {"propose": 1})
+        # 6 animators with load (all of them: the proposal draws on everyone), 7 their
+        # voivodeships, 8 their libraries in the round
+        with django_assert_num_queries(8):
+            response = client.get(BOARD, {"propose": 1, "scope": scope})
 
-        assert len(response.context["proposals"]) == size
+        assert len(response.context["proposals"]) == size  # drawn on every animator
+        assert len(response.context["animators"]) == (size // 2 if scope == "mine" else size)
+
+    def test_an_expert_opens_on_her_animators_and_can_switch_to_all(
+        self, client, expert, animator, partnership, other_partnership
+    ):
+        someone_elses = factories.AnimatorFactory(expert=factories.UserFactory(role=Role.EXPERT))
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        mine = client.get(BOARD)
+        everyone = client.get(BOARD, {"scope": "all"})
+
+        assert mine.context["animators"] == [animator]
+        assert set(everyone.context["animators"]) == {animator, someone_elses}
+        for response in (mine, everyone):  # waiting libraries are shown in both scopes
+            assert response.context["unassigned"] == [other_partnership]
+        content = mine.content.decode()
+        assert 'href="?scope=mine" aria-current="page">My animators</a>' in content
+        assert 'href="?scope=all">All</a>' in content
+
+    def test_the_coordinator_sees_every_animator_by_default(self, client, coordinator, animator):
+        other = factories.AnimatorFactory()
+        client.force_login(coordinator)
+
+        response = client.get(BOARD)
+
+        assert set(response.context["animators"]) == {animator, other}
+
+    def test_an_expert_with_no_animators_is_shown_the_way_to_all(self, client, round_):
+        lonely = factories.UserFactory(role=Role.EXPERT)
+        factories.AnimatorFactory()
+        client.force_login(lonely)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        content = client.get(BOARD).content.decode()
+
+        assert "No active animator has you as their supervising expert." in content
+        assert '<a href="?scope=all">Show all animators</a>' in content
+
+    def test_the_expert_heads_the_row_and_libraries_link_to_their_cards(
+        self, client, expert, animator, partnership, other_partnership
+    ):
+        client.force_login(expert)
+
+        content = client.get(BOARD).content.decode()
+
+        row = content[content.index(str(animator)):]
+        assert row.index(expert.get_full_name()) < row.index(partnership.library.name)
+        for library in (partnership.library, other_partnership.library):
+            assert f'href="/libraries/{library.pk}/">{library.name}</a>' in content
 
     def test_each_library_of_an_animator_can_be_moved_from_the_board(
         self, client, expert, animator, partnership
@@ -339,6 +392,25 @@ class TestReassignmentForm:
         assert response.status_code == 302 and response["Location"] == BOARD
         assert Assignment.objects.active().get(partnership=partnership).animator == other
 
+    def test_the_message_names_the_library_in_quotes_and_links_its_card(
+        self, client, expert, animator, partnership
+    ):
+        partnership.library.name = "Biblioteka <Gminy> & Miasta"
+        partnership.library.save()
+        other = factories.AnimatorFactory()
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        response = client.post(form_url(partnership), {
+            "animator": other.pk, "reason": "Bliżej",
+            "current": Assignment.objects.get(animator=animator).pk,
+        }, follow=True)
+
+        assert (
+            f'{other} now supports the library “<a href="/libraries/{partnership.library_id}/">'
+            "Biblioteka &lt;Gminy&gt; &amp; Miasta</a>”."
+        ) in response.content.decode()
+
     def test_a_temporary_replacement_names_its_end_on_the_card(self, client, expert, under_way):
         anna = Assignment.objects.get(partnership=under_way).animator
         stand_in = factories.AnimatorFactory()
@@ -353,7 +425,12 @@ class TestReassignmentForm:
 
         new = Assignment.objects.active().get(partnership=under_way)
         assert (new.animator, new.until, new.replaces.animator) == (stand_in, until, anna)
-        assert "then Anna Chora supports it again" in response.content.decode()
+        content = response.content.decode()
+        assert (
+            f'now supports the library “<a href="/libraries/{under_way.library_id}/">'
+            f'{under_way.library.name}</a>” (standing in until {until:%-d %B %Y}); '
+            "then Anna Chora supports it again."
+        ) in content
         card = client.get(f"/libraries/{under_way.library_id}/").content.decode()
         assert "temporary replacement until" in card
 
