@@ -254,7 +254,7 @@ class Entry:
     text: str
     kind: str
     changes: list[Change] = field(default_factory=list)
-    # The state before the change was not recorded (a record older than the history).
+    # The record was made before the history began: no earlier version to compare with.
     earlier_unknown: bool = False
 
 
@@ -441,12 +441,10 @@ def _entry(group, m2m) -> Entry | None:
     text_key = RESTORED if group.first.history_change_reason == RESTORED else kind
     text = source.texts.get(text_key, source.texts[kind])
     if kind == "~":
-        fields = (
-            ", ".join(str(c.label) for c in changes)
-            if changes
-            else _("(the earlier version was not recorded)")
-        )
-        text = text % {**source.subject(last), "fields": fields}
+        # A record made before the history began has no earlier version to compare with:
+        # its first change reads "changed", with no fields named.
+        fields = ", ".join(str(c.label) for c in changes)
+        text = (text % {**source.subject(last), "fields": fields}).strip()
     else:
         text = text % source.subject(last)
     return Entry(
