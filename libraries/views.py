@@ -166,6 +166,7 @@ def library_list(request):
         request,
         "libraries/library_list.html",
         {
+            "expert_switch": _expert_switch(request, query),
             "round": round_,
             "as_of": as_of,
             "round_form": round_form,
@@ -176,6 +177,25 @@ def library_list(request):
             "query": query.urlencode(),
         },
     )
+
+
+def _expert_switch(request, query):
+    """For an expert, the addresses of the list with the `expert` filter set to her ("only
+    mine") and cleared ("all"), the other filters kept, and which of the two is shown; None
+    for others. The list without parameters stays the whole programme: pages link to it with
+    exact filters."""
+    if not has_role(request.user, Role.EXPERT):
+        return None
+    mine, everyone = query.copy(), query.copy()
+    mine["expert"] = request.user.pk
+    everyone.pop("expert", None)
+    base = reverse("libraries:library_list")
+    expert = request.GET.get("expert", "")
+    return {
+        "mine_url": f"{base}?{mine.urlencode()}",
+        "all_url": f"{base}?{everyone.urlencode()}" if everyone else base,
+        "current": "mine" if expert == str(request.user.pk) else "all" if not expert else None,
+    }
 
 
 @role_required(*LIST_ROLES)

@@ -6,12 +6,14 @@ import io
 
 import openpyxl
 import pytest
+from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
 from libraries import views
 from partnerships.filters import PartnershipFilterSet
-from partnerships.models import Partnership, Stage
+from partnerships.models import Assignment, Partnership, Stage
+from prb_partnerships.roles import Role
 from tests import factories
 
 pytestmark = pytest.mark.django_db
@@ -244,3 +246,67 @@ def test_last_meeting_and_partner_count_are_shown(client, expert, libraries):
     assert row.last_meeting_on == D(2026, 4, 2)
     assert row.partners_count == 1
     assert timezone.localdate() >= D(2026, 4, 2)
+
+
+class TestExpertSwitch:
+    """An expert can narrow the list to her partnerships and back in one tap; the list without
+    parameters stays the whole programme."""
+
+    def test_the_plain_list_shows_all_and_offers_only_mine(self, client, expert, libraries):
+        client.force_login(expert)
+        client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+
+        response = client.get(URL)
+
+        content = response.content.decode()
+        assert response.context["page"].paginator.count == 3
+        assert (
+            f'<a href="/libraries/?expert={expert.pk}">'
+            f"Only mine (expert: {expert.get_full_name()})</a>"
+        ) in content
+        assert '<a href="/libraries/" aria-current="page">All</a>' in content
+
+    def test_only_mine_keeps_the_other_filters_and_all_clears_just_the_expert(
+        self, client, expert, libraries
+    ):
+        client.force_login(expert)
+
+        response = client.get(URL, {"expert": expert.pk, "status": "late"})
+
+        assert list(response.context["page"]) == [libraries["zakopane"]]
+        switch = response.context["expert_switch"]
+        assert switch["current"] == "mine"
+        assert switch["all_url"] == "/libraries/?status=late"
+        assert client.get(switch["all_url"]).context["page"].paginator.count == 2
+
+    def test_another_experts_filter_marks_neither(self, client, expert, libraries):
+        other = factories.UserFactory(role=Role.EXPERT)
+        client.force_login(expert)
+
+        response = client.get(URL, {"expert": other.pk})
+
+        assert response.context["expert_switch"]["current"] is None
+
+    def test_the_coordinator_and_animators_get_no_switch(self, client, coordinator, libraries):
+        client.force_login(coordinator)
+        assert client.get(URL).context["expert_switch"] is None
+
+        client.force_login(libraries["anna"].user)
+        assert client.get(URL).context["expert_switch"] is None
+
+    @pytest.mark.parametrize("size", [2, 10])
+    def test_query_count_does_not_grow_in_her_scope(self, client, expert, round_, size,
+                                                    django_assert_num_queries):
+        build_partnerships(round_, size)
+        for assignment in Assignment.objects.all():
+            assignment.animator.expert = expert
+            assignment.animator.save()
+        client.force_login(expert)
+
+        # 1 session, 2 user, 3 groups, 4 current round, 5 the expert asked for (the filter
+        # checks the choice), 6 count, 7 the page's partnerships, 8 rounds for the selector,
+        # 9 voivodeships, 10 animators, 11 experts (filter choices)
+        with django_assert_num_queries(11):
+            response = client.get(URL, {"expert": expert.pk})
+
+        assert response.context["page"].paginator.count == size
