@@ -192,8 +192,8 @@ def visible_text(html):
 
 # Polish that speaks to or of a person as a man or as a woman: the second person of the past
 # ("zapomniałeś", "otrzymałaś/eś"), the doublets ("zapisał(a)", "aktywny/a", "zalogowany/-a",
-# "mógł/mogła"),
-# "jesteś pewien". Pages say it the same for everyone ("Nie pamiętasz hasła?", "zalogowano").
+# "mógł/mogła"), "jesteś pewien", the reader's role as a woman's or a man's title ("jako
+# ekspertka CAL"). Pages say it the same for everyone ("Nie pamiętasz hasła?", "zalogowano").
 GENDERED = re.compile(
     r"\b\w+(?:łeś|łaś|łbyś|łabyś)\b"
     r"|\b\w+ł ?\((?:a|am|aś)\)"
@@ -201,7 +201,8 @@ GENDERED = re.compile(
     r"|\b\w+(?:na|ta|wa|ła) ?/ ?-?(?:y|ny|ty)\b"
     r"|\bmógł ?/ ?mogła\b|\bmogła ?/ ?mógł\b"
     r"|\bjesteś (?:pewien|pewna|pewny)\b"
-    r"|\b(?:zalogowany|zalogowana) jako\b",
+    r"|\b(?:zalogowany|zalogowana) jako\b"
+    r"|\bjako (?:ekspert|koordynator|animator|bibliotekar)\w*\b(?!@|\.\w)",
     re.IGNORECASE,
 )
 

@@ -103,12 +103,13 @@ def test_polish_that_speaks_to_a_man_or_a_woman_is_found(db):
                                      "wszystko, co zapisał(a), zostaje; konto jest aktywny/a, "
                                      "zaproszona/y, nie będzie mógł/mogła. Jesteś pewien?</p>"
                                      "<p>Zalogowany jako Jan.</p><p>Jesteś już zalogowany/-a."
-                                     "</p></main>")
+                                     "</p><p>Otrzymujesz je jako animatorka.</p></main>")
 
     assert gendered(broken) == ["Zapomniałeś", "otrzymałaś", "zapisał(a)", "aktywny/a",
                                 "zaproszona/y", "mógł/mogła", "Jesteś pewien",
-                                "Zalogowany jako", "zalogowany/-a"]
-    # The same said for everyone; the names of roles in both forms.
-    assert gendered("<p>Nie pamiętasz hasła? Zalogowano jako Jan. Wszystkie wpisy tej osoby "
+                                "Zalogowany jako", "zalogowany/-a", "jako animatorka"]
+    # The same said for everyone; the names of roles in both forms; an address.
+    assert gendered("<p>Nie pamiętasz hasła? Zalogowano jako animator01@example.org, jako "
+                    "koordynator.programu@example.org. Wszystkie wpisy tej osoby "
                     "zostają. Przypisz animatora/animatorkę; animator/ka; bibliotekarka / "
                     "bibliotekarz.</p>") == []
