@@ -104,6 +104,8 @@ class KeepsUploadsMixin:
 
     upload_field = "attachments"
     pending = ()
+    # The file input's label once a file is kept from the previous try (None: unchanged).
+    label_with_pending = None
 
     def pending_token(self):
         """The token the pending uploads are kept under: the one sent, or — for a form sent
@@ -114,6 +116,8 @@ class KeepsUploadsMixin:
     def set_pending(self, pending):
         self.pending = list(pending)
         self.fields[self.upload_field].widget.pending = self.pending
+        if self.pending and self.label_with_pending:
+            self.fields[self.upload_field].label = self.label_with_pending
 
     def chosen_files(self) -> list:
         """The files chosen in this try that passed their checks (none if their field failed)."""
@@ -146,6 +150,7 @@ class RoundDateMixin:
 class MeetingForm(KeepsUploadsMixin, RoundDateMixin, forms.ModelForm):
     """Log a meeting in two minutes: what happened, who came, what was decided."""
 
+    label_with_pending = _("Add another photo")
     submission_token = SubmissionTokenField()
     attachments = DocumentsField(
         label=_("Photos or scans"),
@@ -295,9 +300,22 @@ class BaseNewPartnerFormSet(forms.BaseFormSet):
     def partners(self):
         return [data for form in self.forms if (data := form.partner_data())]
 
+    def with_blank(self, data):
+        """This formset shown again with one more blank partner when every block sent is
+        filled in (and there is room): "add another partner" without JavaScript."""
+        if not self.is_bound or len(self.forms) >= self.max_num:
+            return self
+        if not all(form.has_changed() for form in self.forms):
+            return self
+        data = data.copy()
+        data[f"{self.prefix}-TOTAL_FORMS"] = str(len(self.forms) + 1)
+        again = type(self)(data, prefix=self.prefix, existing=self.existing)
+        again.is_valid()
+        return again
+
 
 NewPartnerFormSet = forms.formset_factory(
-    NewPartnerForm, formset=BaseNewPartnerFormSet, extra=2, max_num=5, validate_max=True
+    NewPartnerForm, formset=BaseNewPartnerFormSet, extra=1, max_num=5, validate_max=True
 )
 
 
@@ -381,6 +399,7 @@ class MilestoneForm(forms.Form):
 
 class AgreementForm(KeepsUploadsMixin, RoundDateMixin, forms.Form):
     upload_field = "document"
+    label_with_pending = _("Replace it with another scan")
 
     submission_token = SubmissionTokenField()
     kind = forms.ChoiceField(label=_("Kind"), choices=AgreementKind.choices)

@@ -161,7 +161,7 @@ class PendingUploadsWidget:
                     name,
                     pending.pk,
                     gettext("attached: %(name)s ✓") % {"name": pending.original_name},
-                    gettext("remove"),
+                    gettext("remove this file"),
                     pending.original_name,
                 )
                 for pending in self.pending
