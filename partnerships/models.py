@@ -281,12 +281,13 @@ class PartnershipQuerySet(models.QuerySet):
         )
 
     def with_active_assignment(self):
-        """Prefetch the active assignment (with its animator) into `active_assignments`."""
+        """Prefetch the active assignment (with its animator, and the animator it temporarily
+        replaces) into `active_assignments`."""
         return self.prefetch_related(
             Prefetch(
                 "assignments",
                 queryset=Assignment.objects.filter(ended_at__isnull=True).select_related(
-                    "animator__user", "animator__expert"
+                    "animator__user", "animator__expert", "replaces__animator__user"
                 ),
                 to_attr="active_assignments",
             )

@@ -49,6 +49,12 @@ QUIET_DAYS = 21
 # joint action carried out. The others are recorded by hand, in order.
 FACT_STAGES = (Stage.FIRST_MEETING, Stage.AGREEMENT, Stage.JOINT_ACTION)
 HAND_STAGES = tuple(stage for stage in STAGE_ORDER if stage not in FACT_STAGES)
+# The form that records the fact of each fact stage (the card's "next step" links there).
+FACT_FORMS = {
+    Stage.FIRST_MEETING: "meeting",
+    Stage.AGREEMENT: "agreement",
+    Stage.JOINT_ACTION: "joint_action",
+}
 
 
 # ----- SQL: what lists filter and sort on -----
@@ -335,7 +341,7 @@ class Progress:
         values = {"day": _day_short(self.deadline), "stage": self.next_stage.label}
         if self.overdue:
             return _("overdue since %(day)s: %(stage)s") % values
-        return _("deadline %(day)s: %(stage)s") % values
+        return _("next stage: %(stage)s — due %(day)s") % values
 
     @property
     def status_reason(self) -> str:
@@ -379,16 +385,16 @@ class Progress:
 
     @property
     def next_step(self) -> str | None:
-        """The record that moves the partnership on, for those who may write: "agreement"
-        when formalisation is next, "milestone" when the next stage is recorded by hand,
-        else "meeting"; None when the library withdrew."""
+        """The record that moves the partnership on, for those who may write: for a stage
+        reached by a fact (FACT_STAGES) the form of that fact — "meeting" (the first partnership
+        meeting), "agreement", "joint_action" (one carried out); "milestone" when the next stage
+        is recorded by hand (HAND_STAGES); "meeting" once all are reached; None when the library
+        withdrew."""
         if self.status == Status.WITHDRAWN:
             return None
-        if self.next_stage == Stage.AGREEMENT:
-            return "agreement"
         if self.next_stage in HAND_STAGES:
             return "milestone"
-        return "meeting"
+        return FACT_FORMS.get(self.next_stage, "meeting")
 
 
 # What a library can do to reach each stage (the card's "what you can do next").

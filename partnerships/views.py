@@ -350,8 +350,40 @@ def _assigned_messages(request, partnership, animator, until, previous):
 # ----- The partnership card's writes: animators assigned to it, experts, the coordinator -----
 
 
-def _card(partnership):
-    return redirect("libraries:library_detail", pk=partnership.library_id)
+def _card(partnership, anchor=None):
+    """Back to the card; at `anchor` (the id of a record on it) when one is given."""
+    url = reverse("libraries:library_detail", kwargs={"pk": partnership.library_id})
+    return redirect(f"{url}#{anchor}" if anchor else url)
+
+
+def _on_the_card(record):
+    """(the id of `record` on the card, the words of a link to it): the card's ids are
+    meeting-<pk>, partner-<pk>, action-<pk>, stage-<rank> and agreement-heading."""
+    if isinstance(record, Meeting):
+        return f"meeting-{record.pk}", _("see the meeting of %(day)s") % {
+            "day": date_format(record.date, "j E Y")
+        }
+    if isinstance(record, Partner):
+        return f"partner-{record.pk}", _("see %(name)s on the card") % {"name": record.name}
+    if isinstance(record, JointAction):
+        return f"action-{record.pk}", _("see “%(title)s” on the card") % {"title": record.title}
+    if isinstance(record, Milestone):
+        stage = Stage(record.stage)
+        return f"stage-{stage.rank}", _("see the stage “%(stage)s”") % {"stage": stage.label}
+    if isinstance(record, Agreement):
+        return "agreement-heading", _("see the agreement")
+    return None, None
+
+
+def _saved(request, partnership, record, text, draft_key):
+    """The save is confirmed: the message says what was saved, with a link to it, and the card
+    opens at it."""
+    anchor, link = _on_the_card(record)
+    if anchor:
+        text = format_html('{} <a href="#{}">{}</a>', text, anchor, link)
+    messages.success(request, text, extra_tags=f"draft:{draft_key}")
+    _warn_waiting(request, partnership)
+    return _card(partnership, anchor)
 
 
 def _saved_before(model, token) -> bool:
@@ -433,13 +465,13 @@ def _meeting_form_page(request, partnership, meeting=None):
         }
         try:
             if meeting is None:
-                _with_pending(form, lambda kept: services.meeting_create(
+                saved = _with_pending(form, lambda kept: services.meeting_create(
                     partnership=partnership, submission_token=token,
                     attachments=[*form.cleaned_data["attachments"], *kept], **arguments
                 ))
                 text = _("The meeting is saved.")
             else:
-                _with_pending(form, lambda kept: services.meeting_update(
+                saved = _with_pending(form, lambda kept: services.meeting_update(
                     meeting=meeting, attachments=[*form.cleaned_data["attachments"], *kept],
                     **arguments
                 ))
@@ -449,11 +481,10 @@ def _meeting_form_page(request, partnership, meeting=None):
         except services.AlreadySaved:
             return _sent_again(request, partnership, Meeting, draft_key)
         else:
-            messages.success(request, text, extra_tags=f"draft:{draft_key}")
-            _warn_waiting(request, partnership)
-            return _card(partnership)
+            return _saved(request, partnership, saved, text, draft_key)
     if request.method == "POST":
         _keep_chosen_files(request, form)
+        new_partners = new_partners.with_blank(request.POST)
     return render(
         request,
         "partnerships/meeting_form.html",
@@ -521,15 +552,13 @@ def _simple_form_page(request, partnership, form, save, template, success, draft
     typed is kept in the browser under `draft_key` until the save is confirmed."""
     if request.method == "POST" and form.is_valid():
         try:
-            save(form)
+            saved = save(form)
         except StageOrderError as error:
             form.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": error})
         except services.AlreadySaved as error:
             return _sent_again(request, partnership, type(error.record), draft_key)
         else:
-            messages.success(request, success, extra_tags=f"draft:{draft_key}")
-            _warn_waiting(request, partnership)
-            return _card(partnership)
+            return _saved(request, partnership, saved, success, draft_key)
     if request.method == "POST" and isinstance(form, KeepsUploadsMixin):
         _keep_chosen_files(request, form)
     return render(

@@ -133,7 +133,7 @@ class TestOverdueIsSaidAsOverdue:
         client.force_login(animator.user)
         content = client.get(f"/libraries/{library.pk}/").content.decode()
         # The stage line lists every deadline; the next-stage line never shows a past one.
-        assert "termin 15 kwietnia:" not in content
+        assert "— termin 15 kwietnia" not in content
 
     def test_in_the_export_of_the_list(self, client, expert):
         client.force_login(expert)
