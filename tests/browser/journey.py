@@ -9,7 +9,6 @@ are the application's own msgids translated here the way the page translates the
 
 import os
 import re
-import warnings
 from pathlib import Path
 
 from django.conf import settings
@@ -93,21 +92,14 @@ class Journey:
     def messages(self):
         return self.page.locator("ul.messages").inner_text()
 
-    def step(self, name, *, too_wide=None):
+    def step(self, name):
         """Photograph the page as this step left it; on the phone, nothing may be wider than
-        the screen (no sideways scrolling). `too_wide` names a known, reported reason why the
-        page is still wider: the step then warns instead of failing — and fails once the page
-        fits, so that the allowance is removed with the fix."""
+        the screen (no sideways scrolling)."""
         self.page.wait_for_load_state()
         self.steps += 1
         path = self.folder / f"{self.lang}-{self.steps:02d}-{name}.png"
         self.page.screenshot(path=str(path), full_page=True)
         if self.width == 360:
             width = self.page.evaluate("document.documentElement.scrollWidth")
-            if too_wide is None:
-                assert width <= 360, f"step {name}: the page is {width} px wide on a 360 px phone"
-            else:
-                assert width > 360, f"step {name} fits the phone now: remove too_wide={too_wide!r}"
-                warnings.warn(f"step {name}: {width} px wide on a 360 px phone ({too_wide})",
-                              stacklevel=2)
+            assert width <= 360, f"step {name}: the page is {width} px wide on a 360 px phone"
         return path
