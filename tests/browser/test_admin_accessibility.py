@@ -1,8 +1,10 @@
 """The admin panel the coordinator and the experts work in, in a real browser at 360 px and
 1280 px: axe-core finds no WCAG 2.1 A/AA violation on the index, on every registered model's
 list, add page and one change page, on the history, import, export and deleted-meetings pages,
-nor on a page showing a success, a warning or an error message; the change pages of a
-partnership, a meeting, an agreement and a library fit the screen without sideways scrolling.
+on the pages after the action "Assign an animator" and after an import's file is sent (its
+preview, its problems), nor on a page showing a success, a warning or an error message; the
+change pages of a partnership, a meeting, an agreement and a library fit the screen without
+sideways scrolling.
 
 One browser context per width; the scene is small but has a record of every kind (a round,
 partnerships with meetings, partners, an agreement, a joint action, an attachment …)."""
@@ -165,33 +167,62 @@ NO_ADD = {"libraries.voivodeship", "animators.accountevent", "partnerships.assig
           "partnerships.sentreminder", "partnerships.sentdigest"}
 
 
+def submit_forms(page, base_url, objects, tmp_path):
+    """{page: violations} of the pages that follow a form: the action "Assign an animator",
+    an import's preview and an import's list of problems."""
+    found = {}
+    page.goto(base_url + reverse("admin:partnerships_partnership_changelist"))
+    page.check("#result_list tbody input.action-select >> nth=0")
+    page.select_option("select[name=action]", "assign_animator")
+    page.click("button[name=index]")
+    page.locator("select[name=animator]").wait_for()
+    found["assign an animator"] = violations(page, page.axe)
+
+    library = objects["libraries.library"]
+    files = {
+        "import preview": "Nazwa biblioteki;Kod TERC;Gmina;Powiat;Miejscowość;E-mail\n"
+        f"{library.name};{library.terc};{library.gmina};{library.powiat};{library.town};"
+        "nowy.adres.biblioteki@example.org\n",
+        "import problems": "Nazwa biblioteki;Kod TERC\nBiblioteka;12\n",
+    }
+    for name, text in files.items():
+        path = tmp_path / f"{name.replace(' ', '-')}.csv"
+        path.write_text(text, encoding="utf-8")
+        page.goto(base_url + reverse("admin:libraries_library_import"))
+        page.set_input_files("input[type=file]", path)
+        page.click("form[enctype=\"multipart/form-data\"] [type=submit]")
+        page.locator(f"table.{name.replace(' ', '-')}").wait_for()
+        found[name] = violations(page, page.axe)
+    return found
+
+
 def show_messages(page, base_url, objects):
     """{kind: violations} of pages showing a success, a warning and an error message."""
     found = {}
     partnership = objects["partnerships.partnership"]
     page.goto(base_url + reverse("admin:partnerships_partnership_change", args=[partnership.pk]))
     page.click("input[name=_continue]")
-    assert page.locator("ul.messagelist li.success").count() == 1
+    page.locator("ul.messagelist li.success").wait_for()
     found["success message"] = violations(page, page.axe)
 
     page.goto(base_url + reverse("admin:partnerships_partnership_changelist"))
     page.select_option("select[name=action]", "assign_animator")
     page.click("button[name=index]")  # nothing selected
-    assert page.locator("ul.messagelist li.warning").count() == 1
+    page.locator("ul.messagelist li.warning").wait_for()
     found["warning message"] = violations(page, page.axe)
 
     token = next(c["value"] for c in page.context.cookies() if c["name"] == "csrftoken")
     page.request.post(base_url + reverse("admin:partnerships_meeting_restore", args=[999999]),
                       headers={"X-CSRFToken": token}, max_redirects=0)
     page.goto(base_url + reverse("admin:partnerships_meeting_deleted"))
-    assert page.locator("ul.messagelist li.error").count() == 1
+    page.locator("ul.messagelist li.error").wait_for()
     found["error message"] = violations(page, page.axe)
     return found
 
 
 @pytest.mark.parametrize("width", [360, 1280])
 def test_the_admin_has_no_accessibility_violations_and_fits_the_screen(
-    browser, live_server, scene, axe_source, width
+    browser, live_server, scene, axe_source, width, tmp_path
 ):
     context = browser.new_context(viewport={"width": width, "height": 900}, locale="pl-PL",
                                   bypass_csp=True)
@@ -213,6 +244,7 @@ def test_the_admin_has_no_accessibility_violations_and_fits_the_screen(
             scroll_width = page.evaluate("document.documentElement.scrollWidth")
             if scroll_width > width:
                 too_wide[name] = scroll_width
+    found |= submit_forms(page, live_server.url, objects, tmp_path)
     found |= show_messages(page, live_server.url, objects)
     context.close()
 
