@@ -118,6 +118,7 @@ class KeepsUploadsMixin:
         self.fields[self.upload_field].widget.pending = self.pending
         if self.pending and self.label_with_pending:
             self.fields[self.upload_field].label = self.label_with_pending
+            self[self.upload_field].label = self.label_with_pending  # a bound field made before
 
     def chosen_files(self) -> list:
         """The files chosen in this try that passed their checks (none if their field failed)."""

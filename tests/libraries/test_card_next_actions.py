@@ -7,6 +7,7 @@ import re
 
 import pytest
 from django.conf import settings
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from partnerships.models import Assignment, JointAction, Meeting, Partner, Sector
@@ -166,3 +167,42 @@ class TestThePrintView:
         screen = css.split("@media print")[0]
         assert ".no-print" not in screen.replace(".print-tools", "")
         assert ".no-print { display: none !important; }" in css
+
+
+class TestTheMeetingFormAfterARefusal:
+    @pytest.fixture(autouse=True)
+    def _storage(self, settings, tmp_path):
+        settings.MEDIA_ROOT = tmp_path / "private"
+
+    def test_a_kept_photo_is_removed_with_a_box_and_the_input_adds_another(
+        self, english, animator, library
+    ):
+        english.force_login(animator.user)
+        photo = SimpleUploadedFile("lista.jpg", b"\xff\xd8\xff\xe0\x00\x10JFIF\x00" + b"\x00" * 200,
+                                   content_type="image/jpeg")
+
+        response = english.post(f"/libraries/{library.pk}/meetings/new/",
+                                factories.meeting_post(participants="", attachments=photo))
+
+        html = response.content.decode()
+        assert response.status_code == 400 and not Meeting.objects.exists()
+        assert "attached: lista.jpg ✓" in html
+        assert re.search(r'type="checkbox" name="attachments-pending-remove"[^>]*>'
+                         r'<label [^>]*>remove this file<', html)
+        assert re.search(r'<label for="id_attachments">Add another photo', html)
+
+    def test_one_blank_new_partner_and_one_more_once_it_is_filled_in(
+        self, english, animator, library
+    ):
+        english.force_login(animator.user)
+
+        first = english.get(f"/libraries/{library.pk}/meetings/new/").content.decode()
+        refused = english.post(f"/libraries/{library.pk}/meetings/new/", factories.meeting_post(
+            new_partners=[("Koło Gospodyń Wiejskich", Sector.RURAL_WOMEN)], participants=""))
+
+        assert 'name="new-0-name"' in first and 'name="new-1-name"' not in first
+        assert "add another new partner" in first
+        again = refused.content.decode()
+        assert 'value="Koło Gospodyń Wiejskich"' in again and 'name="new-1-name"' in again
+        assert 'name="new-TOTAL_FORMS" value="2"' in again
+        assert not Partner.objects.exists()
