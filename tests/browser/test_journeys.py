@@ -260,10 +260,13 @@ def test_a_librarian_opens_the_card_and_the_print_view(journey, programme):
     assert t("as of %(day)s", day=journey.date(programme["today"])) in journey.main()
     assert "Anna Nowak" in journey.main() and "Urząd Gminy Lipnica" in journey.main()
     assert page.get_by_role("link", name=t("Print view")).count() == 0
+    back = page.get_by_role("link", name=t("Back to the card"))
+    assert back.is_visible() and page.get_by_role("button", name=t("Print")).is_visible()
     page.emulate_media(media="print")
     journey.step("printed")
+    assert not back.is_visible()  # on paper: the card alone
     page.emulate_media(media="screen")
-    page.go_back()
+    back.click()
     page.wait_for_url(re.compile(rf"/libraries/{library.pk}/(#[\w-]+)?$"))
 
 
