@@ -386,14 +386,15 @@ def _saved(request, partnership, record, text, draft_key):
     return _card(partnership, anchor)
 
 
-def _saved_before(model, token) -> bool:
-    return token is not None and model.objects.filter(submission_token=token).exists()
+def _saved_before(model, token):
+    """The record already saved by this form's one-time token, or None."""
+    return model.objects.filter(submission_token=token).first() if token is not None else None
 
 
-def _sent_again(request, partnership, model, draft_key=None):
+def _sent_again(request, partnership, model, draft_key=None, record=None):
     """The same form was sent again (a double tap, a retry, a restored draft) and its record is
-    already saved: nothing new is stored; back to the card, which shows it. The message also
-    tells the browser to drop its draft of the form."""
+    already saved: nothing new is stored; back to the card, at the record when it is known. The
+    message also tells the browser to drop its draft of the form."""
     text = {
         Meeting: _("This meeting was already saved; sending the form again added nothing."),
         Partner: _("This partner was already saved; sending the form again added nothing."),
@@ -402,7 +403,7 @@ def _sent_again(request, partnership, model, draft_key=None):
         ),
     }[model]
     messages.success(request, text, extra_tags=f"draft:{draft_key}" if draft_key else "")
-    return _card(partnership)
+    return _card(partnership, _on_the_card(record)[0] if record is not None else None)
 
 
 def _pending_uploads(request, form):
@@ -453,8 +454,8 @@ def _meeting_form_page(request, partnership, meeting=None):
         request.POST or None, prefix="new", existing=partnership.partners.all()
     )
     token = submission_token(form) if meeting is None else None
-    if _saved_before(Meeting, token):
-        return _sent_again(request, partnership, Meeting, draft_key)
+    if earlier := _saved_before(Meeting, token):
+        return _sent_again(request, partnership, Meeting, draft_key, earlier)
     _pending_uploads(request, form)
     if request.method == "POST" and form.is_valid() and new_partners.is_valid():
         arguments = {
@@ -478,8 +479,8 @@ def _meeting_form_page(request, partnership, meeting=None):
                 text = _("The meeting is corrected.")
         except StageOrderError as error:
             form.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": error})
-        except services.AlreadySaved:
-            return _sent_again(request, partnership, Meeting, draft_key)
+        except services.AlreadySaved as error:
+            return _sent_again(request, partnership, Meeting, draft_key, error.record)
         else:
             return _saved(request, partnership, saved, text, draft_key)
     if request.method == "POST":
@@ -556,7 +557,7 @@ def _simple_form_page(request, partnership, form, save, template, success, draft
         except StageOrderError as error:
             form.add_error(None, _("Nothing was saved: %(reason)s") % {"reason": error})
         except services.AlreadySaved as error:
-            return _sent_again(request, partnership, type(error.record), draft_key)
+            return _sent_again(request, partnership, type(error.record), draft_key, error.record)
         else:
             return _saved(request, partnership, saved, success, draft_key)
     if request.method == "POST" and isinstance(form, KeepsUploadsMixin):
@@ -575,8 +576,8 @@ def partner_create(request, library_pk):
     form = PartnerForm(request.POST or None, partnership=partnership)
     token = submission_token(form)
     draft_key = f"partner-{partnership.pk}-new"
-    if _saved_before(Partner, token):
-        return _sent_again(request, partnership, Partner, draft_key)
+    if earlier := _saved_before(Partner, token):
+        return _sent_again(request, partnership, Partner, draft_key, earlier)
     return _simple_form_page(
         request,
         partnership,
@@ -718,8 +719,8 @@ def joint_action_create(request, library_pk):
     )
     token = submission_token(form)
     draft_key = f"action-{partnership.pk}-new"
-    if _saved_before(JointAction, token):
-        return _sent_again(request, partnership, JointAction, draft_key)
+    if earlier := _saved_before(JointAction, token):
+        return _sent_again(request, partnership, JointAction, draft_key, earlier)
     return _simple_form_page(
         request,
         partnership,
