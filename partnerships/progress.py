@@ -51,7 +51,7 @@ FACT_STAGES = (Stage.FIRST_MEETING, Stage.AGREEMENT, Stage.JOINT_ACTION)
 HAND_STAGES = tuple(stage for stage in STAGE_ORDER if stage not in FACT_STAGES)
 # The form that records the fact of each fact stage (the card's "next step" links there).
 FACT_FORMS = {
-    Stage.FIRST_MEETING: "meeting",
+    Stage.FIRST_MEETING: "first_meeting",
     Stage.AGREEMENT: "agreement",
     Stage.JOINT_ACTION: "joint_action",
 }
@@ -386,7 +386,7 @@ class Progress:
     @property
     def next_step(self) -> str | None:
         """The record that moves the partnership on, for those who may write: for a stage
-        reached by a fact (FACT_STAGES) the form of that fact — "meeting" (the first partnership
+        reached by a fact (FACT_STAGES) the form of that fact — "first_meeting" (a partnership
         meeting), "agreement", "joint_action" (one carried out); "milestone" when the next stage
         is recorded by hand (HAND_STAGES); "meeting" once all are reached; None when the library
         withdrew."""

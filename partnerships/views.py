@@ -41,6 +41,7 @@ from partnerships.models import (
     JointActionStatus,
     Meeting,
     MeetingAttachment,
+    MeetingKind,
     Milestone,
     NotificationPreference,
     Partner,
@@ -447,8 +448,11 @@ def _with_pending(form, save):
 
 def _meeting_form_page(request, partnership, meeting=None):
     draft_key = f"meeting-{partnership.pk}-{meeting.pk if meeting else 'new'}"
+    # "?kind=partnership": the card's "Log the first partnership meeting" chooses the kind.
+    kind = request.GET.get("kind") if meeting is None else None
     form = MeetingForm(
-        request.POST or None, request.FILES or None, instance=meeting, partnership=partnership
+        request.POST or None, request.FILES or None, instance=meeting, partnership=partnership,
+        initial={"kind": kind} if kind in MeetingKind.values else None,
     )
     new_partners = NewPartnerFormSet(
         request.POST or None, prefix="new", existing=partnership.partners.all()

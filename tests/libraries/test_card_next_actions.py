@@ -52,7 +52,7 @@ class TestTheNextStepLeadsToItsForm:
                 in top)
 
     @pytest.mark.parametrize("reached,form,label", [
-        (2, "/meetings/new/", "Log a meeting"),
+        (2, "/meetings/new/?kind=partnership", "Log the first partnership meeting"),
         (4, "/agreement/", "Record the agreement"),
         (5, "/actions/new/?status=done", "Record a joint action carried out"),
     ])
@@ -69,6 +69,16 @@ class TestTheNextStepLeadsToItsForm:
         assert first_button.group(1).endswith(form) and first_button.group(2) == label
         # Nowhere on the card a "record the next stage" leading to a page with nothing to fill.
         assert "Record the next stage" not in content
+
+    def test_the_first_partnership_meeting_form_opens_with_its_kind_chosen(
+        self, english, animator, library
+    ):
+        english.force_login(animator.user)
+
+        html = english.get(f"/libraries/{library.pk}/meetings/new/?kind=partnership")
+
+        assert re.search(r'<input type="radio" name="kind" value="partnership"[^>]* checked',
+                         html.content.decode())
 
 
 class TestTheCardOpensAtWhatWasSaved:
