@@ -192,6 +192,24 @@ class TestCounts:
         factories.PartnershipFactory(round=round_)
         assert "2 partnerships\n" in client.get(url, **ENGLISH).content.decode()
 
+    def test_polish_says_each_count_with_its_form(self, client, coordinator, round_,
+                                                  monkeypatch):
+        monkeypatch.setattr(PartnershipAdmin, "list_per_page", 2)
+        client.force_login(coordinator)
+        url = reverse("admin:partnerships_partnership_changelist")
+
+        said = {}
+        for total in (1, 2, 5):
+            while Partnership.objects.count() < total:
+                factories.PartnershipFactory(round=round_)
+            said[total] = client.get(url).content.decode()
+
+        assert "1 partnerstwo\n" in said[1]
+        assert "2 partnerstwa\n" in said[2]
+        assert "5 partnerstw\n" in said[5]
+        assert "Zaznacz na wszystkich stronach: 5 partnerstw" in said[5]
+        assert "wszystkie(-kich)" not in said[5]
+
     def test_every_registered_list_has_its_own_count(self, client, coordinator):
         from django.contrib import admin
 
