@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 
 from prb_partnerships import errors
+from tests import factories
 from tests.test_every_url import EXPECTED, project_patterns, url_of, walk
 
 # The roles whose pages are looked at: the library's animator and librarian; an outsider of a
@@ -30,6 +31,16 @@ STAFF = ("coordinator", "expert")
 PAGE_ANSWERS = (200, 400, 403, 404)
 # The admin's pages of each model.
 ADMIN_PAGES = ("changelist", "add", "change", "history", "delete")
+# Pages that show something else with a query: {URL pattern's name: [query, ...]}, each opened
+# too by the roles the plain page answers with 200.
+VARIANTS = {
+    "partnerships:dashboard": ["?scope=all", "?scope=mine"],
+    "partnerships:assignment_board": ["?propose=1", "?scope=all", "?scope=mine"],
+    "libraries:library_detail": ["?print"],
+    "libraries:library_list": ["?status=late", "?q=nie-ma-takiej-biblioteki"],
+    "partnerships:joint_action_create": ["?status=done"],
+    "partnerships:assignment_create": ["?from=board"],
+}
 
 
 @pytest.fixture
@@ -41,6 +52,8 @@ def scene_with_everything(scene, coordinator, expert, animator):
     from partnerships.models import ReminderKind, SentDigest, SentReminder
 
     EmailAddress.objects.create(user=expert, email=expert.email, verified=True, primary=True)
+    # A library without an animator: the assignment board lists it and proposes one.
+    factories.PartnershipFactory(round=animator.assignments.get().partnership.round)
     AccountEvent.objects.create(user=animator.user, kind=AccountEventKind.INVITED, by=expert)
     partnership = animator.assignments.get().partnership
     today = timezone.localdate()
@@ -57,8 +70,9 @@ def is_page(response):
 
 
 def table_requests(values):
-    """(name, role, method, url) of the table's requests that answer with a page: GET, and an
-    empty POST that shows the form again with its errors."""
+    """(name, role, method, url) of the table's requests that answer with a page: GET (also
+    with the queries of `VARIANTS`), and an empty POST that shows the form again with its
+    errors."""
     for (route, name), (_route, _name, pattern) in zip(project_patterns(), walk(), strict=True):
         if name not in EXPECTED:
             continue
@@ -67,6 +81,9 @@ def table_requests(values):
             for method, expected in zip(("get", "post"), EXPECTED[name][role], strict=True):
                 if expected in PAGE_ANSWERS:
                     yield name, role, method, url
+                if method == "get" and expected == 200:
+                    for query in VARIANTS.get(name, []):
+                        yield name, role, "get", url + query
 
 
 def admin_requests(pages=ADMIN_PAGES):
