@@ -25,6 +25,15 @@ class CountedChangeList(ChangeList):
         }
 
     @property
+    def active_filter_count(self):
+        """How many of the filter panel's filters are in use (shown on its toggle)."""
+        params = self.get_filters_params()
+        return sum(
+            any(name in params for name in spec.expected_parameters())
+            for spec in self.filter_specs
+        )
+
+    @property
     def all_selected_text(self):
         return _("Selected: %(counted)s") % {
             "counted": self.model_admin.counted(self.result_count)

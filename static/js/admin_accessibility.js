@@ -66,6 +66,18 @@
             nameAll();
         }
     });
+    // A list's filter panel (templates/admin/change_list.html): open beside the list on a wide
+    // screen, closed above it on a phone until asked for.
+    const narrow = window.matchMedia("(max-width: 767px)");
+    function placeFilters() {
+        const filters = document.getElementById("prb-filters");
+        if (filters) {
+            filters.open = !narrow.matches;
+        }
+    }
+    placeFilters();
+    narrow.addEventListener("change", placeFilters);
+
     document.addEventListener("formset:added", function (event) {
         nameWidgets(event.target);
     });
