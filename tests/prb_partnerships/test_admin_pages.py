@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.admin import PartnershipAdmin
-from partnerships.models import Partnership
+from partnerships.models import Partnership, Stage
 from prb_partnerships.roles import Role
 from tests import factories
 
@@ -44,12 +44,41 @@ class TestIndex:
         links = [
             'href="/dashboard/"',
             'href="/assignments/"',
+            f'href="{reverse("admin:partnerships_partnership_changelist")}?status=late"',
             'href="/libraries/?status=late"',
             f'href="{reverse("admin:partnerships_round_current_report")}"',
         ]
         positions = [content.index(link, daily) for link in links]
         assert positions == sorted(positions)
         assert positions[-1] < content.index('id="content-main"')  # before the models
+
+    def test_each_link_that_leaves_the_admin_says_so(self, client, coordinator, round_):
+        client.force_login(coordinator)
+
+        content = client.get("/admin/", **ENGLISH).content.decode()
+
+        daily = content[content.index('id="prb-daily"'):content.index('id="content-main"')]
+        items = daily.split("<li>")[1:]
+        leaving = [item for item in items if 'href="/' in item.replace('href="/admin/', "")]
+        assert len(leaving) == 5
+        assert all("(opens a page of the application)" in item for item in leaving)
+        report = next(item for item in items if "Round report" in item)
+        assert "opens a page of the application" not in report
+
+    def test_late_partnerships_open_the_admins_list_filtered_to_late(self, client, coordinator,
+                                                                     round_):
+        late, on_track = (factories.PartnershipFactory(round=round_) for _ in range(2))
+        for rank, stage in enumerate(list(Stage)[:3]):  # on track on 1 June
+            factories.MilestoneFactory(partnership=on_track, stage=stage,
+                                       reached_on=round_.start + datetime.timedelta(rank))
+        client.force_login(coordinator)
+        content = client.get("/admin/", **ENGLISH).content.decode()
+        url = f'{reverse("admin:partnerships_partnership_changelist")}?status=late'
+        assert f'href="{url}">Late partnerships</a>' in content
+
+        shown = client.get(url).context["cl"].result_list
+
+        assert list(shown) == [late]
 
     def test_the_admin_is_in_english_for_english_readers(self, client, expert):
         client.force_login(expert)
