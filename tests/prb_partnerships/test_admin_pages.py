@@ -123,6 +123,41 @@ class TestCurrentRoundReport:
         assert response["Location"].startswith("/admin/login/")
 
 
+class TestPartnershipState:
+    def page(self, client, partnership):
+        url = reverse("admin:partnerships_partnership_change", args=[partnership.pk])
+        return client.get(url, **ENGLISH).content.decode()
+
+    def test_the_page_opens_with_the_stage_the_status_and_its_reason(self, client, coordinator,
+                                                                   round_):
+        partnership = factories.PartnershipFactory(round=round_)
+        factories.MilestoneFactory(partnership=partnership, stage=Stage.DIAGNOSIS,
+                                   reached_on=round_.start)
+        client.force_login(coordinator)
+
+        content = self.page(client, partnership)
+
+        state = content[content.index('id="prb-state-heading"'):content.index("</section>")]
+        assert "State of the partnership today" in state
+        assert "stage 1 of 7 reached: local diagnosis and map of potential partners" in state
+        assert "<strong>Late</strong> — overdue since 15 April: partners invited" in state
+        link = f'href="/libraries/{partnership.library_id}/">Open the partnership’s card</a>'
+        assert link in state
+        assert content.index('id="prb-state-heading"') < content.index('name="name"')
+
+    def test_a_partnership_on_track_says_its_next_deadline(self, client, coordinator):
+        later = factories.RoundFactory(name="Runda późna", start=datetime.date(2026, 5, 20),
+                                     deadline_diagnosis=datetime.date(2026, 6, 10))
+        partnership = factories.PartnershipFactory(round=later)
+        client.force_login(coordinator)
+
+        content = self.page(client, partnership)
+
+        assert "no stage reached yet" in content
+        assert "<strong>On track</strong> — next stage: local diagnosis and map of potential " \
+            "partners — due 10 June" in content
+
+
 class TestPartnershipRecords:
     def page(self, client, partnership):
         url = reverse("admin:partnerships_partnership_change", args=[partnership.pk])
