@@ -15,6 +15,7 @@ from prb_partnerships.admin import (
     CountedAdmin,
     RecordAdmin,
     permission_label,
+    person_column,
     yes_no_column,
 )
 from prb_partnerships.importexport import SpreadsheetImportExportMixin
@@ -57,11 +58,13 @@ class AccountEventAdmin(RecordAdmin):
     write it, animators/services.py)."""
 
     count_label = ngettext_lazy("%(count)d account event", "%(count)d account events", "count")
-    list_display = ["at", "user", "kind", "by"]
+    list_display = ["at", "user_name", "kind", "by_name"]
     list_filter = ["kind", "at"]
     list_select_related = ["user", "by"]
     search_fields = ["user__email", "user__last_name", "by__email", "by__last_name"]
     date_hierarchy = "at"
+    user_name = person_column("user", AccountEvent._meta.get_field("user").verbose_name)
+    by_name = person_column("by", AccountEvent._meta.get_field("by").verbose_name)
 
 
 # The accounts' pages of Django and allauth, with the lists counted as ours, their yes/no columns

@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, transaction
 from django.shortcuts import redirect, render
 from django.urls import path, reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
@@ -48,7 +49,7 @@ from partnerships.resources import (
     PartnershipResource,
     RoundResource,
 )
-from prb_partnerships.admin import CountedAdmin, RecordAdmin
+from prb_partnerships.admin import CountedAdmin, RecordAdmin, person_column, record_of_day
 from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
 
 
@@ -218,6 +219,26 @@ class AgreementDocumentMixin:
         return format_html('<a href="{}">{}</a>', url, obj.document.name.rsplit("/", 1)[-1])
 
 
+def _field_label(model, name):
+    return model._meta.get_field(name).verbose_name
+
+
+class EvidenceColumnsMixin:
+    """A milestone's meeting and agreement, named with their day in the reader's language."""
+
+    @admin.display(description=_field_label(Milestone, "meeting"))
+    def meeting_of_day(self, obj):
+        if obj.meeting is None:
+            return self.get_empty_value_display()
+        return record_of_day(obj.meeting, obj.meeting.date)
+
+    @admin.display(description=_field_label(Milestone, "agreement"))
+    def agreement_of_day(self, obj):
+        if obj.agreement is None:
+            return self.get_empty_value_display()
+        return record_of_day(obj.agreement, obj.agreement.signed_on)
+
+
 class RecordsInline(admin.TabularInline):
     """Records of a partnership (or a meeting) listed read-only, one item each, narrow enough
     for a phone (templates/admin/edit_inline/records.html). With `show_change_link` the first
@@ -258,10 +279,13 @@ class AssignmentInline(RecordsInline):
     """The assignment history: assign through the action, which keeps it whole."""
 
     model = Assignment
-    fields = ["animator", "assigned_at", "assigned_by", "reason", "ended_at", "ended_by"]
+    fields = ["animator", "assigned_at", "assigned_by_name", "reason", "ended_at",
+              "ended_by_name"]
     show_change_link = False
     ordering = ["-assigned_at", "-pk"]
     verbose_name_plural = _("assignment history")
+    assigned_by_name = person_column("assigned_by", _field_label(Assignment, "assigned_by"))
+    ended_by_name = person_column("ended_by", _field_label(Assignment, "ended_by"))
 
     def get_queryset(self, request):
         return (
@@ -279,16 +303,17 @@ class PartnerInline(RecordsInline):
 
 class MeetingInline(RecordsInline):
     model = Meeting
-    fields = ["date", "kind", "participants", "next_meeting_on", "logged_by"]
+    fields = ["date", "kind", "participants", "next_meeting_on", "logged_by_name"]
     add_text = _("Add a meeting")
+    logged_by_name = person_column("logged_by", _field_label(Meeting, "logged_by"))
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("logged_by")
 
 
-class MilestoneInline(RecordsInline):
+class MilestoneInline(EvidenceColumnsMixin, RecordsInline):
     model = Milestone
-    fields = ["stage", "reached_on", "meeting", "agreement", "note"]
+    fields = ["stage", "reached_on", "meeting_of_day", "agreement_of_day", "note"]
     add_text = _("Record the next stage")
 
     def get_queryset(self, request):
@@ -385,12 +410,13 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
     def get_queryset(self, request):
         """Stage and status as of today, the last meeting and the active animator's name: all
         annotations, so the list costs the same few queries however long it is. Joined here
-        (not only in the list) as the change page shows the library and round too."""
+        (not only in the list) as the change page shows the library and round too, and opens
+        with the partnership's state of today (`progress`, from the same row)."""
         return (
             super()
             .get_queryset(request)
             .select_related(*self.list_select_related)
-            .with_progress()
+            .with_progress(timezone.localdate())
             .with_activity()
         )
 
@@ -470,7 +496,9 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
 class AssignmentAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
     resource_classes = [AssignmentResource]
     count_label = ngettext_lazy("%(count)d assignment", "%(count)d assignments", "count")
-    list_display = ["partnership", "animator", "assigned_at", "assigned_by", "ended_at", "reason"]
+    list_display = [
+        "partnership", "animator", "assigned_at", "assigned_by_name", "ended_at", "reason"
+    ]
     list_filter = [
         "partnership__round",
         ("ended_at", admin.EmptyFieldListFilter),
@@ -488,10 +516,13 @@ class AssignmentAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
         "partnership",
         "animator",
         "assigned_at",
-        "assigned_by",
+        "assigned_by_name",
         "ended_at",
-        "ended_by",
+        "ended_by_name",
     ]
+    exclude = ["assigned_by", "ended_by"]  # named by the columns above
+    assigned_by_name = AssignmentInline.assigned_by_name
+    ended_by_name = AssignmentInline.ended_by_name
 
     def has_add_permission(self, request):
         return False  # through the action "Assign an animator" on partnerships
@@ -519,9 +550,12 @@ class MeetingAttachmentInline(RecordsInline):
     """The meeting's files, uploaded on the partnership card (which checks them)."""
 
     model = MeetingAttachment
-    fields = ["download", "content_type", "size", "uploaded_by", "uploaded_at"]
+    fields = ["download", "content_type", "size", "uploaded_by_name", "uploaded_at"]
     show_change_link = False
     parent_field = "meeting"
+    uploaded_by_name = person_column(
+        "uploaded_by", _field_label(MeetingAttachment, "uploaded_by")
+    )
 
     @admin.display(description=_("file"))
     def download(self, obj):
@@ -534,13 +568,15 @@ class MeetingAdmin(ThroughServicesMixin, SpreadsheetExportMixin, MeetingHistoryA
     resource_classes = [MeetingResource]
     count_label = ngettext_lazy("%(count)d meeting", "%(count)d meetings", "count")
     form = MeetingAdminForm
-    list_display = ["date", "kind", "library", "participants", "logged_by"]
+    list_display = ["date", "kind", "library", "participants", "logged_by_name"]
     list_filter = ["kind", "partnership__library__voivodeship", "partnership__round"]
     list_select_related = ["partnership__library", "logged_by"]
     search_fields = ["partnership__library__name", "summary", "decisions"]
     date_hierarchy = "date"
     autocomplete_fields = ["partnership", "partners_present"]
-    readonly_fields = ["logged_by"]
+    readonly_fields = ["logged_by_name"]
+    exclude = ["logged_by"]  # named by the column above
+    logged_by_name = MeetingInline.logged_by_name
     inlines = [MeetingAttachmentInline]
 
     def get_inlines(self, request, obj):
@@ -577,7 +613,9 @@ class MilestoneAdminAddForm(forms.ModelForm):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmin):
+class MilestoneAdmin(
+    EvidenceColumnsMixin, ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmin
+):
     """Stages recorded by hand are added here in order and removed with the later ones (the
     confirmation lists them); a stage that a fact proves follows its meeting, agreement or
     joint action. Only the note is changed in place."""
@@ -585,14 +623,15 @@ class MilestoneAdmin(ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmin)
     resource_classes = [MilestoneResource]
     count_label = ngettext_lazy("%(count)d milestone", "%(count)d milestones", "count")
     add_form = MilestoneAdminAddForm
-    list_display = ["partnership", "stage", "reached_on", "recorded_by"]
+    list_display = ["partnership", "stage", "reached_on", "recorded_by_name"]
     list_filter = ["stage", "partnership__round", "partnership__library__voivodeship"]
     list_select_related = ["partnership__library", "partnership__round", "recorded_by"]
     search_fields = ["partnership__library__name", "note"]
     date_hierarchy = "reached_on"
     autocomplete_fields = ["partnership"]
-    readonly_fields = ["partnership", "stage", "reached_on", "meeting", "agreement",
-                       "recorded_by"]
+    readonly_fields = ["partnership", "stage", "reached_on", "meeting_of_day",
+                       "agreement_of_day", "recorded_by_name"]
+    recorded_by_name = person_column("recorded_by", _field_label(Milestone, "recorded_by"))
 
     def get_form(self, request, obj=None, **kwargs):
         if obj is None:
@@ -600,7 +639,7 @@ class MilestoneAdmin(ThroughServicesMixin, SpreadsheetExportMixin, HistoryAdmin)
         return super().get_form(request, obj, **kwargs)
 
     def get_readonly_fields(self, request, obj=None):
-        return self.readonly_fields if obj else ["recorded_by"]
+        return self.readonly_fields if obj else ["recorded_by_name"]
 
     def get_fields(self, request, obj=None):
         if obj is None:
@@ -658,9 +697,10 @@ class AgreementAdmin(
         "signatories",
         "signatories_note",
         "document_link",
-        "recorded_by",
+        "recorded_by_name",
     ]
-    readonly_fields = ["document_link", "recorded_by"]
+    readonly_fields = ["document_link", "recorded_by_name"]
+    recorded_by_name = person_column("recorded_by", _field_label(Agreement, "recorded_by"))
 
     def get_readonly_fields(self, request, obj=None):
         return [*self.readonly_fields, "partnership"] if obj else self.readonly_fields
@@ -713,12 +753,13 @@ class SentRecordAdmin(RecordAdmin):
     """What the reminders and digests sent (partnerships/notifications.py writes it)."""
 
     date_hierarchy = "sent_at"
+    recipient_name = person_column("recipient", _("recipient"))
 
 
 @admin.register(SentReminder)
 class SentReminderAdmin(SentRecordAdmin):
     count_label = ngettext_lazy("%(count)d reminder sent", "%(count)d reminders sent", "count")
-    list_display = ["sent_at", "recipient", "library", "kind", "stage", "key"]
+    list_display = ["sent_at", "recipient_name", "library", "kind", "stage", "key"]
     list_filter = ["kind", "stage", "partnership__round"]
     list_select_related = ["recipient", "partnership__library"]
     search_fields = [
@@ -735,6 +776,8 @@ class SentReminderAdmin(SentRecordAdmin):
 @admin.register(SentDigest)
 class SentDigestAdmin(SentRecordAdmin):
     count_label = ngettext_lazy("%(count)d digest sent", "%(count)d digests sent", "count")
-    list_display = ["sent_at", "recipient", "week", "partnerships", "late", "quiet", "changes"]
+    list_display = [
+        "sent_at", "recipient_name", "week", "partnerships", "late", "quiet", "changes"
+    ]
     list_select_related = ["recipient"]
     search_fields = ["recipient__email", "recipient__last_name"]

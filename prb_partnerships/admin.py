@@ -3,6 +3,8 @@
 from django.contrib import admin
 from django.contrib.admin.views.main import ChangeList
 from django.templatetags.static import static
+from django.urls import reverse
+from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
@@ -85,6 +87,39 @@ def yes_no_column(field_name, label):
 
     column.__name__ = f"{field_name}_icon"
     return column
+
+
+def person_name(user):
+    """A person as the admin names them: the full name, the e-mail only when there is none
+    (None for nobody)."""
+    if user is None:
+        return None
+    return user.get_full_name() or user.email
+
+
+def person_column(field_name, label):
+    """A read-only column or field naming the person in the foreign key `field_name`
+    (`person_name`) where Django would show the account's e-mail."""
+
+    @admin.display(description=label, ordering=f"{field_name}__last_name")
+    def column(self, obj):
+        return person_name(getattr(obj, field_name)) or self.get_empty_value_display()
+
+    column.__name__ = f"{field_name}_name"
+    return column
+
+
+def record_of_day(record, day):
+    """A link to a dated record's admin page (a meeting, an agreement), named with its day in
+    the reader's language, "spotkanie partnerstwa z 25 sierpnia 2026", where its own name says
+    2026-08-25."""
+    text = _("%(record)s of %(day)s") % {
+        "record": record.get_kind_display(),
+        "day": date_format(day, "j E Y"),
+    }
+    opts = record._meta
+    url = reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[record.pk])
+    return format_html('<a href="{}">{}</a>', url, text)
 
 
 # The built-in permissions, named when shown (Django stores "Can add meeting" in English).

@@ -10,7 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships.admin import PartnershipAdmin
-from partnerships.models import Partnership, Stage
+from partnerships.models import MeetingKind, Partnership, Stage
+from partnerships.services import milestones_record_from_facts
 from prb_partnerships.roles import Role
 from tests import factories
 
@@ -345,3 +346,72 @@ def test_yes_no_columns_and_permissions_are_said_in_the_readers_language(client,
     assert "| can add</option>" in group.content.decode()
     assert "Can add" not in group.content.decode()
     assert 'aria-label="Breadcrumb trail"' in group.content.decode()
+
+
+class TestPeopleAndDates:
+    """The read-only lists name people by their names and say dates in the reader's language."""
+
+    @pytest.fixture
+    def partnership(self, round_, coordinator):
+        coordinator.first_name, coordinator.last_name = "Joanna", "Szczepańska"
+        coordinator.save()
+        partnership = factories.PartnershipFactory(round=round_)
+        factories.AssignmentFactory(partnership=partnership, assigned_by=coordinator)
+        for rank, stage in enumerate((Stage.DIAGNOSIS, Stage.INVITATIONS)):
+            factories.MilestoneFactory(partnership=partnership, stage=stage,
+                                       reached_on=round_.start + datetime.timedelta(rank))
+        meeting = factories.MeetingFactory(partnership=partnership, date=datetime.date(2026, 3, 25),
+                                           kind=MeetingKind.PARTNERSHIP,
+                                           logged_by=factories.UserFactory(first_name="",
+                                                                           last_name=""))
+        milestones_record_from_facts(partnership=partnership)
+        return partnership, meeting
+
+    def test_who_assigned_and_logged_is_named_by_the_full_name(self, client, coordinator,
+                                                              partnership):
+        partnership, meeting = partnership
+        client.force_login(coordinator)
+
+        page = client.get(reverse("admin:partnerships_partnership_change",
+                                  args=[partnership.pk]), **ENGLISH).content.decode()
+        assignments = client.get(reverse("admin:partnerships_assignment_changelist"),
+                                 **ENGLISH).content.decode()
+
+        assert "<dt>Assigned by:</dt> <dd>Joanna Szczepańska</dd>" in page
+        assert "koordynator@example.org" not in page
+        assert "Joanna Szczepańska" in assignments
+        assert "koordynator@example.org" not in assignments
+        # Without a name, the e-mail.
+        assert f"<dt>Logged by:</dt> <dd>{meeting.logged_by.email}</dd>" in page
+
+    def test_the_meeting_that_proves_a_stage_is_dated_in_the_readers_language(
+        self, client, coordinator, partnership
+    ):
+        partnership, meeting = partnership
+        client.force_login(coordinator)
+        url = reverse("admin:partnerships_meeting_change", args=[meeting.pk])
+
+        english = client.get(reverse("admin:partnerships_partnership_change",
+                                     args=[partnership.pk]), **ENGLISH).content.decode()
+        milestone = partnership.milestones.get(stage=Stage.FIRST_MEETING)
+        milestone_page = client.get(reverse("admin:partnerships_milestone_change",
+                                            args=[milestone.pk]), **ENGLISH).content.decode()
+
+        assert f'<a href="{url}">partnership meeting of 25 March 2026</a>' in english
+        assert f'<a href="{url}">partnership meeting of 25 March 2026</a>' in milestone_page
+        assert "2026-03-25" not in english
+
+
+def test_a_records_history_names_who_changed_it(client, coordinator, round_):
+    coordinator.first_name, coordinator.last_name = "Joanna", "Szczepańska"
+    coordinator.save()
+    partnership = factories.PartnershipFactory(round=round_, name="Razem")
+    partnership.name, partnership._history_user = "Razem dla Gminy", coordinator
+    partnership.save()
+    client.force_login(coordinator)
+
+    content = client.get(reverse("admin:partnerships_partnership_history",
+                                 args=[partnership.pk]), **ENGLISH).content.decode()
+
+    assert "Joanna Szczepańska" in content
+    assert "koordynator@example.org" not in content
