@@ -415,3 +415,19 @@ def test_a_records_history_names_who_changed_it(client, coordinator, round_):
 
     assert "Joanna Szczepańska" in content
     assert "koordynator@example.org" not in content
+
+
+def test_the_admin_messages_we_say_in_polish_are_djangos_own():
+    """Our catalogue says Django's success messages without gendered endings; it overrides
+    Django's only for msgids spelled exactly as Django's (prb_partnerships/admin_messages.py)."""
+    import gettext
+    from pathlib import Path
+
+    import django.contrib.admin
+
+    from prb_partnerships.admin_messages import ADMIN_MESSAGES
+
+    djangos = gettext.translation(
+        "django", Path(django.contrib.admin.__file__).parent / "locale", languages=["pl"]
+    )
+    assert [m for m in ADMIN_MESSAGES if djangos.gettext(m) == m] == []
