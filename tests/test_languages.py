@@ -10,8 +10,8 @@ again with its errors), the admin's list, add, change, history and delete pages 
 registered model for the coordinator and an expert, and the error pages (400, the CSRF refusal,
 403, 404, 500, 503).
 
-A finding may be allowed for a while, with its reason, in `KNOWN_ELSEWHERE` or
-`PENDING_CATALOGUE` (keyed by the URL pattern's name, or "e-mail", and the language); an
+A finding may be allowed for a while, with its reason, in `KNOWN_ELSEWHERE` (keyed by the
+URL pattern's name, or "e-mail", and the language); an
 allowance that is no longer needed fails the test, so that it is removed.
 """
 
@@ -28,26 +28,6 @@ KNOWN_ELSEWHERE = {
     # Django's own Polish of the admin's sign-in page: "Czy chciałbyś zalogować się…".
     ("admin:login", "pl"): {"said to a man or a woman: chciałbyś"},
 }
-# Gender-neutral Polish of messages whose msgid stays the same, written but not yet in the
-# catalogue: what the pages say until it is ("zapisał(a)" → "kto zapisał").
-NEUTRAL = "said to a man or a woman: "
-PENDING_CATALOGUE = {
-    ("account_reset_password_from_key", "pl"): {NEUTRAL + "otrzymałaś", NEUTRAL + "ustawiłaś"},
-    ("animators:person_deactivate", "pl"): {NEUTRAL + "mógł/mogła", NEUTRAL + "zapisał(a)"},
-    ("partnerships:partnership_history", "pl"): {NEUTRAL + "Dodał(a)", NEUTRAL + "Zapisał(a)"},
-    ("admin:partnerships_partnership_change", "pl"): {NEUTRAL + "Zapisał(a)"},
-    ("admin:partnerships_assignment_changelist", "pl"): {NEUTRAL + "Przypisał(a)"},
-    ("admin:partnerships_assignment_change", "pl"): {NEUTRAL + "Przypisał(a)",
-                                                     NEUTRAL + "Zakończył(a)"},
-    ("admin:partnerships_meeting_changelist", "pl"): {NEUTRAL + "Zapisał(a)"},
-    ("admin:partnerships_meeting_add", "pl"): {NEUTRAL + "Zapisał(a)"},
-    ("admin:partnerships_meeting_change", "pl"): {NEUTRAL + "Zapisał(a)"},
-    ("admin:partnerships_milestone_changelist", "pl"): {NEUTRAL + "Zapisał(a)"},
-    ("admin:partnerships_milestone_change", "pl"): {NEUTRAL + "Zapisał(a)"},
-    ("admin:partnerships_agreement_add", "pl"): {NEUTRAL + "Zapisał(a)"},
-    ("admin:partnerships_agreement_change", "pl"): {NEUTRAL + "Zapisał(a)"},
-    ("e-mail", "pl"): {NEUTRAL + "jako animator", NEUTRAL + "jako ekspertka"},
-}
 
 
 @pytest.fixture(scope="module")
@@ -61,8 +41,8 @@ class Findings:
 
     def __init__(self, language, keys):
         self.language = language
-        self.allowed = {key: set(found) for table in (KNOWN_ELSEWHERE, PENDING_CATALOGUE)
-                        for key, found in table.items() if key[1] == language and key[0] in keys}
+        self.allowed = {key: set(found) for key, found in KNOWN_ELSEWHERE.items()
+                        if key[1] == language and key[0] in keys}
         self.needed = set()
         self.found = {}
 
