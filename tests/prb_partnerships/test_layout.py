@@ -95,3 +95,12 @@ def test_every_layout_links_the_icon_and_the_icon_is_served(db, coordinator):
         assert re.search(r'<link rel="icon" href="/static/favicon\.svg"',
                          response.content.decode()), name
     assert finders.find("favicon.svg")
+
+
+@pytest.mark.django_db
+def test_the_sign_in_page_offers_the_password_reset_once(client):
+    # allauth would also put the link into the password field's help text, above the field.
+    page = english(client).get("/accounts/login/").content.decode()
+
+    assert page.count('href="/accounts/password/reset/"') == 1
+    assert "Forgot your password?" in page
