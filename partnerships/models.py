@@ -353,6 +353,16 @@ class Partnership(models.Model):
         return Progress.of(self)
 
     @property
+    def planned_joint_actions(self):
+        """The joint actions still to be carried out (planned or under way), soonest first;
+        from the prefetched `joint_actions` where the card prefetched them."""
+        waiting = (JointActionStatus.PLANNED, JointActionStatus.IN_PROGRESS)
+        return sorted(
+            (action for action in self.joint_actions.all() if action.status in waiting),
+            key=lambda action: (action.planned_on or datetime.date.max, action.pk),
+        )
+
+    @property
     def active_assignment(self):
         """The active assignment (needs `with_active_assignment()`), or None."""
         return self.active_assignments[0] if self.active_assignments else None

@@ -745,7 +745,14 @@ def joint_action_create(request, library_pk):
 @login_required
 def joint_action_update(request, pk):
     action = get_record_for_editor(request.user, JointAction, pk)
-    form = JointActionForm(request.POST or None, instance=action, partnership=action.partnership)
+    # "?status=done": the card's next step marks this planned action as carried out.
+    carried_out = request.GET.get("status") == JointActionStatus.DONE
+    form = JointActionForm(
+        request.POST or None,
+        instance=action,
+        partnership=action.partnership,
+        initial={"status": JointActionStatus.DONE} if carried_out else None,
+    )
     return _simple_form_page(
         request,
         action.partnership,
@@ -757,6 +764,7 @@ def joint_action_update(request, pk):
         _("The joint action is saved."),
         f"action-{action.partnership_id}-{action.pk}",
         action=action,
+        carried_out=carried_out,
     )
 
 

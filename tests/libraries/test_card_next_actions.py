@@ -70,6 +70,26 @@ class TestTheNextStepLeadsToItsForm:
         # Nowhere on the card a "record the next stage" leading to a page with nothing to fill.
         assert "Record the next stage" not in content
 
+    def test_a_planned_joint_action_is_offered_to_be_marked_as_carried_out(
+        self, english, animator, library, partnership
+    ):
+        factories.reach_stages(partnership, 5)
+        later = factories.JointActionFactory(partnership=partnership, title="Noc w bibliotece",
+                                             planned_on=D(2026, 9, 1))
+        sooner = factories.JointActionFactory(partnership=partnership, title="Dzień Seniora",
+                                              planned_on=D(2026, 7, 20))
+        english.force_login(animator.user)
+
+        top = top_of(english.get(card(library)).content.decode())
+
+        first_button = re.search(r'<a class="button" href="([^"]+)">([^<]+)</a>', top)
+        assert first_button.group(1) == f"/actions/{sooner.pk}/edit/?status=done"
+        assert first_button.group(2) == "Mark “Dzień Seniora” as carried out"
+        assert f"/actions/{later.pk}/" not in top
+        assert f"/libraries/{library.pk}/actions/new/?status=done" in top  # another one
+        form = english.get(first_button.group(1)).content.decode()
+        assert re.search(r'<option value="done" selected>', form)
+
     def test_the_first_partnership_meeting_form_opens_with_its_kind_chosen(
         self, english, animator, library
     ):
