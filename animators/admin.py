@@ -100,7 +100,9 @@ class GroupAdmin(PermissionsNamedMixin, CountedAdmin, BaseGroupAdmin):
 @admin.register(EmailAddress)
 class EmailAddressAdmin(CountedAdmin, BaseEmailAddressAdmin):
     count_label = ngettext_lazy("%(count)d e-mail address", "%(count)d e-mail addresses", "count")
-    list_display = ["email", "user", "primary_icon", "verified_icon"]
+    list_display = ["email", "user_name", "primary_icon", "verified_icon"]
+    list_select_related = ["user"]
+    user_name = person_column("user", EmailAddress._meta.get_field("user").verbose_name)
 
     primary_icon = yes_no_column("primary", EmailAddress._meta.get_field("primary").verbose_name)
     verified_icon = yes_no_column(

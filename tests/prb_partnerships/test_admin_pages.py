@@ -431,3 +431,30 @@ def test_the_admin_messages_we_say_in_polish_are_djangos_own():
         "django", Path(django.contrib.admin.__file__).parent / "locale", languages=["pl"]
     )
     assert [m for m in ADMIN_MESSAGES if djangos.gettext(m) == m] == []
+
+
+@pytest.mark.parametrize("size", [1, 4])
+def test_account_lists_name_the_people(client, coordinator, size, django_assert_num_queries):
+    from allauth.account.models import EmailAddress
+
+    from animators.models import AccountEvent, AccountEventKind
+
+    coordinator.first_name, coordinator.last_name = "Joanna", "Szczepańska"
+    coordinator.save()
+    for number in range(size):
+        person = factories.UserFactory(email=f"osoba{number}@example.org",
+                                       first_name="Ewa", last_name=f"Nowak{number}")
+        AccountEvent.objects.create(user=person, kind=AccountEventKind.INVITED, by=coordinator)
+        EmailAddress.objects.create(user=person, email=person.email, verified=True)
+    client.force_login(coordinator)
+
+    events = client.get(reverse("admin:animators_accountevent_changelist"),
+                        **ENGLISH).content.decode()
+    # The page (5), the count, the rows with their people.
+    with django_assert_num_queries(5 + 2 + 1):
+        addresses = client.get(reverse("admin:account_emailaddress_changelist"),
+                               **ENGLISH).content.decode()
+
+    assert "Joanna Szczepańska" in events and "Ewa Nowak0" in events
+    assert "koordynator@example.org" not in events and "osoba0@example.org" not in events
+    assert "Ewa Nowak0" in addresses
