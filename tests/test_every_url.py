@@ -119,6 +119,7 @@ EXPECTED = {
         other_librarian=(ELSEWHERE, ELSEWHERE),
     ),
     "healthz": anyone(200, 405),
+    "favicon": anyone(301, 405),
     "set_language": anyone(ELSEWHERE, ELSEWHERE),
     "account": everyone(200, 405),
     "account_data": everyone(200, 405),

@@ -104,3 +104,11 @@ def test_the_sign_in_page_offers_the_password_reset_once(client):
 
     assert page.count('href="/accounts/password/reset/"') == 1
     assert "Forgot your password?" in page
+
+
+@pytest.mark.django_db
+def test_a_browser_asking_for_favicon_ico_gets_the_site_icon(client):
+    response = client.get("/favicon.ico")
+
+    assert response.status_code == 301
+    assert response["Location"] == "/static/favicon.svg"
