@@ -253,3 +253,50 @@ def test_the_admin_has_no_accessibility_violations_and_fits_the_screen(
     assert {name for name, status in statuses.items() if status != 200} == {
         f"{label} add" for label in NO_ADD
     }
+
+
+@pytest.mark.parametrize("width", [360, 1280])
+def test_a_list_on_a_phone_has_its_filters_above_it_and_every_column_within_reach(
+    browser, live_server, scene, width
+):
+    """On a phone the filters come before the list, closed behind "Filters", and the table
+    scrolls sideways in a region the keyboard reaches; on a wide screen the filters stand
+    open beside the list."""
+    context = browser.new_context(viewport={"width": width, "height": 900}, locale="en")
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    sign_in(page, live_server.url, scene["coordinator"].email, PASSWORD)
+    page.goto(live_server.url + reverse("admin:partnerships_partnership_changelist")
+              + "?library__voivodeship__code__exact="
+              + str(scene["objects"]["libraries.library"].voivodeship_id))
+    page.wait_for_function("document.documentElement.dataset.widgetsNamed === '1'")
+
+    toggle = page.locator("details#prb-filters")
+    summary = toggle.locator("> summary")
+    results = page.get_by_role("region", name="Partnerships: table")
+    last_header = page.locator("#result_list thead th").last
+    if width == 360:
+        assert summary.inner_text() == "Filters (1 in use)"
+        assert toggle.bounding_box()["y"] < results.bounding_box()["y"]
+        assert not page.get_by_role("link", name="late", exact=True).is_visible()
+        summary.click()
+        assert page.get_by_role("link", name="late", exact=True).is_visible()
+        # The last column is off-screen until the region is scrolled, from the keyboard too.
+        assert last_header.bounding_box()["x"] >= width
+        results.focus()
+        at_the_end = """() => {
+            const region = document.querySelector("#changelist-form .results");
+            return region.scrollLeft + region.clientWidth >= region.scrollWidth - 1;
+        }"""
+        for _press in range(100):
+            if page.evaluate(at_the_end):
+                break
+            page.keyboard.press("ArrowRight")
+        box = last_header.bounding_box()
+        assert box["x"] + box["width"] <= width
+    else:
+        assert not summary.is_visible()
+        assert page.get_by_role("link", name="late", exact=True).is_visible()
+        assert toggle.bounding_box()["x"] > results.bounding_box()["x"]
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    context.close()
