@@ -28,4 +28,10 @@ ADMIN_MESSAGES = [
     gettext_noop("Add another %(model)s"),
     gettext_noop("Delete selected %(model)s"),
     gettext_noop("View selected %(model)s"),
+    # The admin's sign-in page, to someone signed in without access to the admin (Django's
+    # Polish: "Czy chciałbyś zalogować się na inne konto?").
+    gettext_noop(
+        "You are authenticated as %(username)s, but are not authorized to access this "
+        "page. Would you like to login to a different account?"
+    ),
 ]

@@ -24,10 +24,7 @@ from tests.every_page import every_page, scene_with_everything  # noqa: F401 (a 
 from tests.test_every_url import scene  # noqa: F401 (a fixture)
 
 # {(URL pattern's name or "e-mail", language): {finding, ...}}: to be emptied, not grown.
-KNOWN_ELSEWHERE = {
-    # Django's own Polish of the admin's sign-in page: "Czy chciałbyś zalogować się…".
-    ("admin:login", "pl"): {"said to a man or a woman: chciałbyś"},
-}
+KNOWN_ELSEWHERE = {}
 
 
 @pytest.fixture(scope="module")
