@@ -54,6 +54,18 @@ from partnerships.uploads import DocumentsField
 from prb_partnerships.roles import Role, has_role, staff_required
 
 
+def _scope(request, is_expert: bool) -> str:
+    """Whose partnerships a staff page shows: "mine" (those of the animators the expert
+    supervises, her default) or "all" (the coordinator's default; the only one for a
+    non-expert); `?scope=` chooses."""
+    scope = request.GET.get("scope")
+    if not is_expert:
+        return "all"
+    if scope not in ("mine", "all"):
+        return "all" if has_role(request.user, Role.COORDINATOR) else "mine"
+    return scope
+
+
 @staff_required
 def dashboard(request):
     """Where the round stands, on any day of it: an expert's own partnerships (`scope=mine`,
@@ -61,11 +73,7 @@ def dashboard(request):
     form = RoundForm(request.GET or None)
     round_, as_of = form.selection()
     is_expert = has_role(request.user, Role.EXPERT)
-    scope = request.GET.get("scope")
-    if not is_expert:
-        scope = "all"
-    elif scope not in ("mine", "all"):
-        scope = "all" if has_role(request.user, Role.COORDINATOR) else "mine"
+    scope = _scope(request, is_expert)
     context = {
         "form": form,
         "round": round_,
@@ -145,11 +153,7 @@ def assignment_board(request):
     if round_ is None:
         return render(request, "partnerships/assignment_board.html", {"round": None})
     is_expert = has_role(request.user, Role.EXPERT)
-    scope = request.GET.get("scope")
-    if not is_expert:
-        scope = "all"
-    elif scope not in ("mine", "all"):
-        scope = "all" if has_role(request.user, Role.COORDINATOR) else "mine"
+    scope = _scope(request, is_expert)
     unassigned = list(_unassigned(request.user, round_))
     everyone = list(
         _animators_with_load(round_).prefetch_related(

@@ -344,7 +344,7 @@ class TestAccountEvents:
         event = AccountEvent.objects.get()
 
         assert listing.status_code == 200
-        assert animator.user.email in listing.content.decode()
+        assert animator.user.get_full_name() in listing.content.decode()  # named, not by e-mail
         assert (
             admin_client.get(f"/admin/animators/accountevent/{event.pk}/change/").status_code == 200
         )  # a view page, without a save button
