@@ -519,6 +519,10 @@ class AssignmentAdmin(SpreadsheetImportExportMixin, HistoryAdmin):
         "assigned_by_name",
         "ended_at",
         "ended_by_name",
+        # A temporary replacement's end and whom it hands back to are set by the reassignment
+        # form through services.assignment_create, which checks them; never edited here.
+        "until",
+        "replaces",
     ]
     exclude = ["assigned_by", "ended_by"]  # named by the columns above
     assigned_by_name = AssignmentInline.assigned_by_name
@@ -556,6 +560,9 @@ class MeetingAttachmentInline(RecordsInline):
     uploaded_by_name = person_column(
         "uploaded_by", _field_label(MeetingAttachment, "uploaded_by")
     )
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("uploaded_by")
 
     @admin.display(description=_("file"))
     def download(self, obj):

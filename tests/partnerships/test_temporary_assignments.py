@@ -194,3 +194,18 @@ def test_a_replacement_made_on_the_form_ends_with_the_command(client, expert, ma
 
     assert active(partnership).animator == anna
     assert len(mailoutbox) == 2
+
+
+def test_the_admin_shows_a_replacement_but_does_not_edit_its_end_or_whom_it_hands_back_to(
+    client, partnership, anna, bogdan, expert
+):
+    replacement = replace(partnership, bogdan, JULY_15, by=expert)
+    client.force_login(expert)
+    url = f"/admin/partnerships/assignment/{replacement.pk}/change/"
+
+    page = client.get(url).content.decode()
+    client.post(url, {"reason": "Inny powód", "until": "2026-09-30", "replaces": ""})
+
+    assert 'name="until"' not in page and 'name="replaces"' not in page
+    replacement.refresh_from_db()
+    assert (replacement.until, replacement.replaces.animator) == (JULY_15, anna)
