@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html
 from django.utils.text import format_lazy
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from animators.models import Animator
@@ -230,7 +230,10 @@ class MeetingForm(KeepsUploadsMixin, RoundDateMixin, forms.ModelForm):
             )
         if len(cleaned.get("attachments") or ()) + len(self.pending) > MAX_FILES:
             self.add_error("attachments", ValidationError(
-                _("Attach at most %(count)d files at once."), params={"count": MAX_FILES}
+                ngettext(
+                    "Attach at most %(count)d file.", "Attach at most %(count)d files.", MAX_FILES
+                ),
+                params={"count": MAX_FILES},
             ))
         return cleaned
 

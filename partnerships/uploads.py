@@ -13,7 +13,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.core.files.uploadhandler import FileUploadHandler
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -196,7 +196,10 @@ class DocumentsField(forms.FileField):
         files = data if isinstance(data, list | tuple) else [data] if data else []
         if len(files) > MAX_FILES:
             raise ValidationError(
-                _("Attach at most %(count)d files at once."), params={"count": MAX_FILES}
+                ngettext(
+                    "Attach at most %(count)d file.", "Attach at most %(count)d files.", MAX_FILES
+                ),
+                params={"count": MAX_FILES},
             )
         cleaned = [super(DocumentsField, self).clean(f, initial) for f in files]
         errors = []
