@@ -236,3 +236,19 @@ class TestTheMeetingFormAfterARefusal:
         assert 'value="Koło Gospodyń Wiejskich"' in again and 'name="new-1-name"' in again
         assert 'name="new-TOTAL_FORMS" value="2"' in again
         assert not Partner.objects.exists()
+
+
+@pytest.mark.parametrize("reached,form,label", [
+    (1, "/milestones/new/", "Record the next stage"),
+    (4, "/agreement/", "Record the agreement"),
+])
+def test_the_animators_home_offers_the_same_next_step_as_the_card(
+    english, animator, library, partnership, reached, form, label
+):
+    factories.reach_stages(partnership, reached)
+    english.force_login(animator.user)
+
+    home = english.get("/libraries/mine/").content.decode()
+
+    assert re.search(rf'href="/libraries/{library.pk}{re.escape(form)}">{label}'
+                     rf'<span class="visually-hidden"> — {re.escape(library.name)}</span>', home)
