@@ -319,6 +319,13 @@ class MilestoneInline(EvidenceColumnsMixin, RecordsInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("meeting", "agreement")
 
+    def record_add_url(self, request, obj):
+        # Only a stage recorded by hand is added here; one reached by a fact (a meeting, the
+        # agreement, a joint action) comes with that record (progress.next_step says which).
+        if obj is None or obj.progress.next_step != "milestone":
+            return None
+        return super().record_add_url(request, obj)
+
 
 class AgreementInline(AgreementDocumentMixin, RecordsInline):
     model = Agreement

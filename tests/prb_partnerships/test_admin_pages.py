@@ -193,6 +193,18 @@ class TestPartnershipRecords:
             url = f'{reverse(f"admin:partnerships_{model}_add")}?partnership={partnership.pk}'
             assert f'href="{url}">{text}</a>' in content, model
 
+    def test_a_stage_reached_by_a_fact_is_not_offered_to_be_added_by_hand(
+        self, client, expert, round_
+    ):
+        partnership = partnership_with_records(round_)
+        factories.reach_stages(partnership, 2)  # next: the first partnership meeting, a fact
+        client.force_login(expert)
+
+        content = self.page(client, partnership)
+
+        assert f'{reverse("admin:partnerships_milestone_add")}?partnership=' not in content
+        assert "Add a meeting" in content
+
     def test_a_second_agreement_is_not_offered(self, client, expert, round_):
         partnership = partnership_with_records(round_)
         factories.AgreementFactory(partnership=partnership)
