@@ -45,10 +45,13 @@ check: $(STAMP) lint
 messages: $(STAMP)
 	$(BIN)/python manage.py makemessages -l pl --ignore=.venv --ignore=staticfiles --ignore=node_modules --no-obsolete
 
-# Page cost at demo --scale 1 and 10, as ratios to a baseline request (see scripts/benchmark.py).
+# Page cost at demo --scale 1 and 10, as ratios to a baseline request (see scripts/benchmark.py),
+# then through HTTP: gunicorn + PostgreSQL on 127.0.0.1 in a scratch database created and dropped
+# again (scripts/bench_http.py; BENCH_DATABASE_URL, BENCH_PORT, BENCH_SECONDS).
 bench: $(STAMP) compilemessages
 	rm -f /tmp/prb-bench.sqlite3
 	DATABASE_URL=$${DATABASE_URL:-sqlite:////tmp/prb-bench.sqlite3} $(BIN)/python scripts/benchmark.py
+	$(BIN)/python scripts/bench_http.py
 
 # The admin's import of 10,000 new libraries: seconds of the preview and of the confirmed import
 # (scripts/bench_import.py), on the database of DATABASE_URL (a scratch SQLite one by default).
