@@ -394,6 +394,10 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
         "round",
     ]
     list_select_related = ["library__voivodeship", "round"]
+    # One count of the filtered rows, not a second one of all partnerships; 50 rows a page, as
+    # the application's list (each row costs the admin far more to draw than the query).
+    show_full_result_count = False
+    list_per_page = 50
     search_fields = ["library__name", "library__gmina", "library__town", "library__terc", "name"]
     autocomplete_fields = ["library", "round"]
     inlines = [
@@ -419,13 +423,16 @@ class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
         annotations, so the list costs the same few queries however long it is. Joined here
         (not only in the list) as the change page shows the library and round too, and opens
         with the partnership's state of today (`progress`, from the same row)."""
-        return (
+        queryset = (
             super()
             .get_queryset(request)
             .select_related(*self.list_select_related)
             .with_progress(timezone.localdate())
-            .with_activity()
         )
+        # The list shows only the animator's name of what `with_activity` adds.
+        if request.resolver_match and request.resolver_match.url_name.endswith("_changelist"):
+            return queryset.with_animator_name()
+        return queryset.with_activity()
 
     @admin.display(description=_("library"), ordering="library__name")
     def library_name(self, obj):
@@ -585,6 +592,9 @@ class MeetingAdmin(ThroughServicesMixin, SpreadsheetExportMixin, MeetingHistoryA
     list_display = ["date", "kind", "library", "participants", "logged_by_name"]
     list_filter = ["kind", "partnership__library__voivodeship", "partnership__round"]
     list_select_related = ["partnership__library", "logged_by"]
+    # One count of the filtered rows, not a second one of all meetings; 50 rows a page.
+    show_full_result_count = False
+    list_per_page = 50
     search_fields = ["partnership__library__name", "summary", "decisions"]
     date_hierarchy = "date"
     autocomplete_fields = ["partnership", "partners_present"]

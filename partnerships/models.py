@@ -261,16 +261,9 @@ class PartnershipQuerySet(models.QuerySet):
             Q(left_on__isnull=True) | Q(left_on__gt=as_of),
         )
         active = Assignment.objects.filter(partnership=OuterRef("pk"), ended_at__isnull=True)
-        return self.annotate(
+        return self.with_animator_name().annotate(
             meetings_count=_count(meetings),
             partners_count=_count(partners),
-            animator_name=Subquery(
-                active.annotate(
-                    full=Concat(
-                        "animator__user__last_name", Value(" "), "animator__user__first_name"
-                    )
-                ).values("full")[:1]
-            ),
             expert_name=Subquery(
                 active.annotate(
                     full=Concat(
@@ -278,6 +271,19 @@ class PartnershipQuerySet(models.QuerySet):
                     )
                 ).values("full")[:1]
             ),
+        )
+
+    def with_animator_name(self):
+        """Annotate the active animator's `animator_name` ("Last First"), a subquery."""
+        active = Assignment.objects.filter(partnership=OuterRef("pk"), ended_at__isnull=True)
+        return self.annotate(
+            animator_name=Subquery(
+                active.annotate(
+                    full=Concat(
+                        "animator__user__last_name", Value(" "), "animator__user__first_name"
+                    )
+                ).values("full")[:1]
+            )
         )
 
     def with_active_assignment(self):

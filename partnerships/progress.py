@@ -24,11 +24,11 @@ round.
 """
 
 import datetime
+import re
 from dataclasses import dataclass
 
 from django.db import models
-from django.db.models import Case, IntegerField, Max, OuterRef, Q, Subquery, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import DateField, F, Func, IntegerField, OuterRef, Q, Subquery, Value
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -39,6 +39,7 @@ from partnerships.models import (
     Assignment,
     Meeting,
     Milestone,
+    Round,
     Stage,
     Status,
 )
@@ -60,12 +61,79 @@ FACT_FORMS = {
 # ----- SQL: what lists filter and sort on -----
 
 
-def _stage_rank_expression(field: str = "stage"):
-    return Case(
-        *[When(**{field: stage.value}, then=Value(stage.rank)) for stage in Stage],
-        default=Value(0),
-        output_field=IntegerField(),
-    )
+class _StateSQL(Func):
+    """A partnership's stage rank or status as of a day, written once as SQL and compiled from
+    three columns of the row (`pk`, `withdrawn_on`, `round_id`) and the day: the ORM's
+    expression tree for the same rules cost more to build, on every request, than PostgreSQL
+    needs to run it (tested against `Progress` on every day of a round, tests/partnerships/
+    test_state_rules.py and test_progress.py)."""
+
+    arity = 4
+    output_field = IntegerField()
+
+    def __init__(self, as_of: datetime.date):
+        super().__init__(
+            F("pk"), F("withdrawn_on"), F("round_id"), Value(as_of, output_field=DateField())
+        )
+
+    @staticmethod
+    def rank_sql(pk: str, day: str) -> str:
+        milestone = Milestone._meta
+        stage = milestone.get_field("stage").column
+        whens = " ".join(f"WHEN '{s.value}' THEN {s.rank}" for s in STAGE_ORDER)
+        return (
+            f"COALESCE((SELECT MAX(CASE m.{stage} {whens} ELSE 0 END) "
+            f"FROM {milestone.db_table} m "
+            f"WHERE m.{milestone.get_field('partnership').column} = {pk} "
+            f"AND m.{milestone.get_field('reached_on').column} <= {day}), 0)"
+        )
+
+    def sql(self, pk, withdrawn_on, round_id, day) -> str:
+        return self.rank_sql(pk, day)
+
+    def as_sql(self, compiler, connection, **extra_context):
+        parts, params = [], []
+        for expression in self.get_source_expressions():
+            sql, more = compiler.compile(expression)
+            parts.append(sql)
+            params.append(more)
+        # Each column may appear several times in the SQL: its parameters as often.
+        pk, withdrawn_on, round_id, day = parts
+        template = self.sql("{0}", "{1}", "{2}", "{3}")
+        order = [int(i) for i in _PLACES.findall(template)]
+        return (
+            template.format(*parts),
+            [param for i in order for param in params[i]],
+        )
+
+
+class _StageRank(_StateSQL):
+    """The rank (0 … 7) of the highest stage reached on or before the day."""
+
+
+class _Status(_StateSQL):
+    """`withdrawn` from the withdrawal day; `done` at stage 7; `late` when the deadline of the
+    stage after the one reached has passed; else `on_track`."""
+
+    output_field = models.CharField()
+
+    def sql(self, pk, withdrawn_on, round_id, day) -> str:
+        rank = self.rank_sql(pk, day)
+        round_ = Round._meta
+        deadlines = " ".join(
+            f"WHEN {index} THEN r.{round_.get_field(f'deadline_{stage.value}').column}"
+            for index, stage in enumerate(STAGE_ORDER)
+        )
+        return (
+            f"CASE WHEN {withdrawn_on} <= {day} THEN '{Status.WITHDRAWN.value}' "
+            f"WHEN {rank} >= {len(STAGE_ORDER)} THEN '{Status.DONE.value}' "
+            f"WHEN (SELECT CASE {rank} {deadlines} END FROM {round_.db_table} r "
+            f"WHERE r.{round_.pk.column} = {round_id}) < {day} THEN '{Status.LATE.value}' "
+            f"ELSE '{Status.ON_TRACK.value}' END"
+        )
+
+
+_PLACES = re.compile(r"\{(\d)\}")
 
 
 def annotate(queryset, as_of: datetime.date | None = None):
@@ -74,16 +142,6 @@ def annotate(queryset, as_of: datetime.date | None = None):
     meeting), `assigned_at` (of the assignment of that day) and `progress_as_of`, so that
     `partnership.progress` gives the whole `Progress` without another query."""
     as_of = as_of or timezone.localdate()
-    reached = (
-        Milestone.objects.filter(partnership=OuterRef("pk"), reached_on__lte=as_of)
-        .values("partnership")
-        .annotate(rank=Max(_stage_rank_expression()))
-        .values("rank")
-    )
-    # Late: the deadline of the stage after the one reached has passed.
-    late = Q(pk__in=[])
-    for rank, stage in enumerate(STAGE_ORDER):
-        late |= Q(stage_rank=rank, **{f"round__deadline_{stage.value}__lt": as_of})
     latest = Meeting.objects.filter(partnership=OuterRef("pk"), date__lte=as_of).order_by(
         "-date", "-pk"
     )
@@ -98,19 +156,12 @@ def annotate(queryset, as_of: datetime.date | None = None):
     )
     # The round comes along: its deadlines are part of every partnership's state.
     return queryset.select_related("round").annotate(
-        stage_rank=Coalesce(Subquery(reached, output_field=IntegerField()), Value(0)),
+        stage_rank=_StageRank(as_of),
+        status=_Status(as_of),
         last_meeting_on=Subquery(latest.values("date")[:1]),
         next_meeting_on=Subquery(latest.values("next_meeting_on")[:1]),
         assigned_at=Subquery(on_the_day.values("assigned_at")[:1]),
         progress_as_of=Value(as_of, output_field=models.DateField()),
-    ).annotate(
-        status=Case(
-            When(withdrawn_on__lte=as_of, then=Value(Status.WITHDRAWN.value)),
-            When(stage_rank__gte=len(STAGE_ORDER), then=Value(Status.DONE.value)),
-            When(late, then=Value(Status.LATE.value)),
-            default=Value(Status.ON_TRACK.value),
-            output_field=models.CharField(),
-        )
     )
 
 

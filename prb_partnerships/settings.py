@@ -77,6 +77,9 @@ TEMPLATES = [
     },
 ]
 
+# Widgets drawn by Jinja2 from Django's own widget templates (prb_partnerships/renderers.py).
+FORM_RENDERER = "prb_partnerships.renderers.WidgetRenderer"
+
 WSGI_APPLICATION = "prb_partnerships.wsgi.application"
 
 # Database: DATABASE_URL, e.g. postgres://postgres@127.0.0.1:5432/prb; SQLite file by default.
@@ -158,6 +161,13 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 100_000},
         }
     }
+# Rendered pages under the data version (prb_partnerships/freshness.py): never stale, so each
+# process keeps its own in memory.
+CACHES["fragments"] = {
+    "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+    "LOCATION": "prb-fragments",
+    "OPTIONS": {"MAX_ENTRIES": 500},
+}
 
 LANGUAGE_CODE = "pl"
 LANGUAGES = [("pl", _("Polish")), ("en", _("English"))]

@@ -166,6 +166,8 @@ PAGE = 5
 # with all it shows (select_related or annotations such as the stage, status and animator of
 # a partnership; never one query per row).
 LIST = 3
+# The busiest lists (partnerships, meetings) count only the rows filtered, not all rows too.
+LIST_ONE_COUNT = LIST - 1
 # A date_hierarchy: the first and last date, then the days to drill down to.
 DATES = 2
 # The choices of each filter by a related model (animators with their users), one query each.
@@ -175,10 +177,10 @@ QUERIES = {
     "libraries.library": PAGE + LIST + VOIVODESHIPS + ANIMATORS + EXPERTS,
     "animators.animator": PAGE + LIST + EXPERTS + VOIVODESHIPS,
     "partnerships.round": PAGE + LIST,
-    "partnerships.partnership": PAGE + LIST + VOIVODESHIPS + ANIMATORS + EXPERTS + ROUNDS,
+    "partnerships.partnership": PAGE + LIST_ONE_COUNT + VOIVODESHIPS + ANIMATORS + EXPERTS + ROUNDS,
     "partnerships.assignment": PAGE + LIST + ROUNDS + ANIMATORS + DATES,
     "partnerships.partner": PAGE + LIST + VOIVODESHIPS + ROUNDS,
-    "partnerships.meeting": PAGE + LIST + VOIVODESHIPS + ROUNDS + DATES,
+    "partnerships.meeting": PAGE + LIST_ONE_COUNT + VOIVODESHIPS + ROUNDS + DATES,
     "partnerships.milestone": PAGE + LIST + ROUNDS + VOIVODESHIPS + DATES,
     "partnerships.agreement": PAGE + LIST + ROUNDS + VOIVODESHIPS + DATES,
     "partnerships.jointaction": PAGE + LIST + ROUNDS + VOIVODESHIPS + DATES,
