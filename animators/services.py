@@ -27,6 +27,7 @@ from animators.access import (
 )
 from animators.models import AccountEvent, AccountEventKind, Animator
 from partnerships.models import Assignment, Partner
+from prb_partnerships import freshness
 from prb_partnerships.mail import send_mail_template
 from prb_partnerships.roles import Role
 
@@ -131,6 +132,7 @@ def librarian_accounts_create_imported(*, emails, by) -> list:
         user.set_unusable_password()
         users.append(user)
     User.objects.bulk_create(users)
+    freshness.bump()  # bulk_create sends no signals
     group = Group.objects.get(name=Role.LIBRARIAN)
     User.groups.through.objects.bulk_create(
         [User.groups.through(user=user, group=group) for user in users]

@@ -9,6 +9,7 @@ from simple_history.utils import bulk_create_with_history
 from animators.services import librarian_accounts_create_imported
 from libraries.models import Library, LibraryKind
 from partnerships.models import Partnership
+from prb_partnerships import freshness
 
 User = get_user_model()
 
@@ -110,6 +111,7 @@ def libraries_create_imported(*, libraries, round_, by, accounts):
                 )
                 for link in links
             )
+    freshness.bump()  # bulk_create sends no signals
     leads = [library for library in new if library.kind == LibraryKind.LEAD]
     partnerships = []
     if round_ is not None and leads:

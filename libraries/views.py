@@ -9,7 +9,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from partnerships.access import can_edit, can_edit_meeting, get_library_for_user
+from partnerships.access import (
+    can_edit,
+    can_edit_meeting,
+    get_library_for_user,
+    meetings_in_edit_window,
+)
 from partnerships.filters import PartnershipFilterSet, RoundForm, file_name, filters_in_use
 from partnerships.history import latest_entries
 from partnerships.models import (
@@ -25,6 +30,7 @@ from partnerships.models import (
 )
 from partnerships.resources import LIST_COLUMNS
 from prb_partnerships.collation import polish
+from prb_partnerships.freshness import Fragment
 from prb_partnerships.importexport import export_resource
 from prb_partnerships.roles import STAFF_ROLES, Role, has_role, role_required, sees_everything
 from prb_partnerships.spreadsheets import CONTENT_TYPES, file_response
@@ -35,6 +41,9 @@ PAGE_SIZE = 50
 @role_required(Role.ANIMATOR)
 def library_mine(request):
     """The animator's home: their libraries, what needs action first."""
+    fragment = Fragment(request, "library_mine")
+    if fragment.ready:
+        return render(request, "libraries/library_mine.html", {"fragment": fragment})
     today = timezone.localdate()
     partnerships = (
         Partnership.objects.visible_to(request.user)
@@ -51,7 +60,11 @@ def library_mine(request):
         .order_by("library__name", "pk")
     )
     rows = sorted(partnerships, key=lambda p: (*p.progress.urgency, p.library.name))
-    return render(request, "libraries/library_mine.html", {"rows": rows, "today": today})
+    return render(
+        request,
+        "libraries/library_mine.html",
+        {"rows": rows, "today": today, "fragment": fragment},
+    )
 
 
 @login_required
@@ -59,6 +72,17 @@ def library_detail(request, pk):
     """The partnership card of one library in the current round: read-only for its librarians,
     editable by its animator, with the assignment history for experts."""
     library = get_library_for_user(request.user, pk)
+    # Kept under the data version; for an animator also under the number of their meetings
+    # still open to correction (their "correct" links go when a window closes).
+    fragment = Fragment(
+        request,
+        "library_detail",
+        meetings_in_edit_window(request.user, library) if _corrects_own(request.user) else "",
+    )
+    if fragment.ready and "print" not in request.GET:
+        return render(
+            request, "libraries/library_detail.html", {"library": library, "fragment": fragment}
+        )
     today = timezone.localdate()
     partnership = (
         Partnership.objects.visible_to(request.user)
@@ -83,7 +107,9 @@ def library_detail(request, pk):
     if partnership is None:
         if not sees_everything(request.user):
             raise Http404
-        return render(request, "libraries/library_detail.html", {"library": library})
+        return render(
+            request, "libraries/library_detail.html", {"library": library, "fragment": fragment}
+        )
     agreement = (
         Agreement.objects.filter(partnership=partnership).prefetch_related("signatories").first()
     )
@@ -96,6 +122,7 @@ def library_detail(request, pk):
         "agreement": agreement,
         "can_edit": can_edit(request.user, partnership),
         "today": today,
+        "fragment": fragment,
     }
     if sees_everything(request.user):
         context["history"] = partnership.assignments.select_related(
@@ -114,6 +141,11 @@ def library_detail(request, pk):
         else ("libraries/library_detail.html")
     )
     return render(request, template, context)
+
+
+def _corrects_own(user) -> bool:
+    """Whose card shows "correct" only on their own meetings, for a time (an animator's)."""
+    return has_role(user, Role.ANIMATOR) and not sees_everything(user)
 
 
 def _partners_by_sector(partners):
@@ -157,6 +189,10 @@ def library_list(request):
         if has_role(request.user, Role.LIBRARIAN):
             return redirect("home")
         raise PermissionDenied
+    # The rows are kept under the data version: filtered and rendered only when not kept yet.
+    fragment = Fragment(request, "library_list")
+    if fragment.ready:
+        return render(request, "libraries/library_list.html", {"fragment": fragment})
     round_form, round_, as_of, filterset = _filtered_partnerships(request)
     partnerships = filterset.qs if filterset.is_valid() else filterset.queryset.none()
     page = Paginator(partnerships, PAGE_SIZE).get_page(request.GET.get("page"))
@@ -175,6 +211,7 @@ def library_list(request):
             "filters_in_use": filters_in_use(round_form, filterset),
             "page": page,
             "query": query.urlencode(),
+            "fragment": fragment,
         },
     )
 

@@ -36,6 +36,15 @@ def can_edit_meeting(user, meeting) -> bool:
     return meeting.logged_by_id == user.pk and age <= datetime.timedelta(days=EDIT_WINDOW_DAYS)
 
 
+def meetings_in_edit_window(user, library) -> int:
+    """How many of `user`'s meetings at `library` they may still correct (`can_edit_meeting`):
+    the kept card of an animator changes when one of these windows closes."""
+    since = timezone.now() - datetime.timedelta(days=EDIT_WINDOW_DAYS)
+    return Meeting.objects.filter(
+        partnership__library=library, logged_by=user, created_at__gte=since
+    ).count()
+
+
 def get_partnership_for_expert(user, pk):
     """A partnership for the experts' pages (the gate `staff_required` answers 403 to other
     roles); 404 if unknown."""

@@ -64,6 +64,7 @@ from partnerships.models import (
     SentDigest,
     SentReminder,
 )
+from prb_partnerships import freshness
 from prb_partnerships.roles import Role
 
 FORMAT = "prb-round-archive"
@@ -465,6 +466,7 @@ class _Restorer:
             else:
                 new.append((row, self.build(model, row)))
         objs = [obj for _row, obj in new]
+        freshness.bump()  # bulk_create sends no signals
         if hasattr(model, "history"):
             bulk_create_with_history(
                 objs, model, batch_size=500, default_change_reason=RESTORED

@@ -51,6 +51,7 @@ from partnerships.models import (
 )
 from partnerships.progress import FACT_STAGES, StageOrderError
 from partnerships.uploads import DocumentsField
+from prb_partnerships.freshness import Fragment
 from prb_partnerships.roles import Role, has_role, staff_required
 
 
@@ -74,6 +75,8 @@ def dashboard(request):
     round_, as_of = form.selection()
     is_expert = has_role(request.user, Role.EXPERT)
     scope = _scope(request, is_expert)
+    # Its figures are kept under the data version: built only when not kept yet.
+    fragment = Fragment(request, "dashboard")
     context = {
         "form": form,
         "round": round_,
@@ -81,8 +84,9 @@ def dashboard(request):
         "rounds": Round.objects.all(),
         "scope": scope,
         "can_choose_scope": is_expert,
+        "fragment": fragment,
     }
-    if round_ is not None:
+    if round_ is not None and not fragment.ready:
         data = dashboard_data.build(
             round_=round_, as_of=as_of, expert=request.user if scope == "mine" else None
         )
@@ -150,8 +154,14 @@ def assignment_board(request):
     does); `scope=all` shows every animator, the coordinator's default. The partnerships
     without an animator are listed in both scopes, and the proposal draws on every animator."""
     round_, _as_of = RoundForm(request.GET or None).selection()
-    if round_ is None:
-        return render(request, "partnerships/assignment_board.html", {"round": None})
+    # Kept under the data version, except the proposal (a form, with its CSRF token).
+    fragment = Fragment(request, "assignment_board", keep=not request.GET.get("propose"))
+    if round_ is None or fragment.ready:
+        return render(
+            request,
+            "partnerships/assignment_board.html",
+            {"round": round_, "fragment": fragment},
+        )
     is_expert = has_role(request.user, Role.EXPERT)
     scope = _scope(request, is_expert)
     unassigned = list(_unassigned(request.user, round_))
@@ -186,6 +196,7 @@ def assignment_board(request):
             "proposals": proposals,
             "scope": scope,
             "can_choose_scope": is_expert,
+            "fragment": fragment,
         },
     )
 

@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 
+from prb_partnerships import freshness
 from prb_partnerships.roles import Role
 from tests import factories
 
@@ -21,15 +22,22 @@ def _plain_http():
 
 
 @pytest.fixture(autouse=True)
-def _test_settings(settings):
+def _test_settings(settings, monkeypatch):
     """Tests run with DEBUG off but without `collectstatic` (no manifest needed), and with a fast
     password hasher."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Login rate limits count in the shared cache, a database table that transactional tests do
     # not roll back: every test gets keys of its own (and needs no database to start empty).
     settings.CACHES = {
-        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+        **settings.CACHES,
+        "default": {**settings.CACHES["default"], "KEY_PREFIX": f"test-{uuid.uuid4().hex}"},
+        # The data version changes after a commit, which a test's transaction never reaches:
+        # rendered pages are not kept, except in tests/test_freshness.py, which commits.
+        "fragments": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"},
     }
+    # … nor is the version read: the pinned query counts are those of a page built afresh
+    # (tests/test_freshness.py pins those of a page kept, the version read included).
+    monkeypatch.setattr(freshness, "data_version", lambda: "tests")
     settings.STORAGES = {
         **settings.STORAGES,
         "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},

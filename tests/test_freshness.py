@@ -269,7 +269,8 @@ PAGES = {  # the page: who asks for it, and the queries of its answer once kept
     "board": (BOARD, "expert", 5),
     "list": (LIST, "expert", 4),
     "home": (MINE, "animator", 4),
-    "card": ("card", "animator", 5),
+    # … and, on an animator's card, how many of their meetings they may still correct
+    "card": ("card", "animator", 6),
 }
 
 
