@@ -576,3 +576,23 @@ class TestNeverStale:
         assert "as of 16 June 2026" in fresh(people["expert"], DASHBOARD)
         assert "(5 days ago)" in before["card"]
         assert "(6 days ago)" in fresh(people["animator"], card(library))
+
+
+def test_an_animators_kept_card_drops_correct_when_the_window_closes(
+    animator, partnership, monkeypatch
+):
+    """An animator corrects their own meeting for 14 days (partnerships/access.py): when the
+    window closes during the day, the kept card is not served with its "correct" link."""
+    now = datetime.datetime(2026, 6, 15, 10, 0, tzinfo=datetime.UTC)
+    monkeypatch.setattr(timezone, "now", lambda: now)
+    meeting = factories.MeetingFactory(partnership=partnership, logged_by=animator.user)
+    meeting.created_at = now - datetime.timedelta(days=14) + datetime.timedelta(minutes=30)
+    meeting.save(update_fields=["created_at"])
+    client = signed_in(animator.user)
+    edit = f"/meetings/{meeting.pk}/edit/"
+    assert edit in kept(client, card(partnership.library))
+
+    now += datetime.timedelta(hours=2)
+
+    assert edit not in fresh(client, card(partnership.library))
+    assert client.get(edit).status_code == 403
