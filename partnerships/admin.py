@@ -49,7 +49,13 @@ from partnerships.resources import (
     PartnershipResource,
     RoundResource,
 )
-from prb_partnerships.admin import CountedAdmin, RecordAdmin, person_column, record_of_day
+from prb_partnerships.admin import (
+    CountedAdmin,
+    KeptListMixin,
+    RecordAdmin,
+    person_column,
+    record_of_day,
+)
 from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
 
 
@@ -373,7 +379,7 @@ class RoundAdmin(RoundReportMixin, SpreadsheetExportMixin, CountedAdmin):
 
 
 @admin.register(Partnership)
-class PartnershipAdmin(SpreadsheetExportMixin, HistoryAdmin):
+class PartnershipAdmin(KeptListMixin, SpreadsheetExportMixin, HistoryAdmin):
     resource_classes = [PartnershipResource]
     count_label = ngettext_lazy("%(count)d partnership", "%(count)d partnerships", "count")
     list_display = [
@@ -585,7 +591,9 @@ class MeetingAttachmentInline(RecordsInline):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ThroughServicesMixin, SpreadsheetExportMixin, MeetingHistoryAdmin):
+class MeetingAdmin(
+    KeptListMixin, ThroughServicesMixin, SpreadsheetExportMixin, MeetingHistoryAdmin
+):
     resource_classes = [MeetingResource]
     count_label = ngettext_lazy("%(count)d meeting", "%(count)d meetings", "count")
     form = MeetingAdminForm

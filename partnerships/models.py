@@ -557,7 +557,11 @@ class Meeting(models.Model):
         ordering = ["-date", "-pk"]
         verbose_name = _("meeting")
         verbose_name_plural = _("meetings")
-        indexes = [models.Index(fields=["partnership", "-date"], name="meeting_partnership_date")]
+        indexes = [
+            models.Index(fields=["partnership", "-date"], name="meeting_partnership_date"),
+            # The admin's list of every meeting, newest first, one page at a time.
+            models.Index(fields=["-date", "-id"], name="meeting_date"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(participants__gte=0) & Q(participants__lte=MAX_PARTICIPANTS),
@@ -897,3 +901,4 @@ class SentDigest(models.Model):
 
     def __str__(self):
         return f"{self.recipient} {self.week:%G-W%V}"
+

@@ -518,6 +518,12 @@ def _meeting_form_page(request, partnership, meeting=None):
                 any(f.has_changed() for f in new_partners) or not new_partners.is_valid()
             ),
             "draft_key": draft_key,
+            # A new meeting's empty form: its fields kept under the data version (the hidden
+            # fields, the tokens of this answer, are drawn each time).
+            "kept_fields": Fragment(
+                request, "meeting_form", partnership.pk,
+                keep=meeting is None and request.method == "GET",
+            ),
         },
         status=400 if request.method == "POST" else 200,
     )

@@ -9,6 +9,8 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext_lazy
 
+from prb_partnerships.freshness import Fragment
+
 
 class CountedChangeList(ChangeList):
     """A list whose numbers are said with the model's noun in the form the number takes
@@ -53,6 +55,17 @@ class CountedAdmin(admin.ModelAdmin):
 
     def counted(self, number):
         return self.count_label % {"count": number}
+
+
+class KeptListMixin:
+    """A busy list whose date hierarchy, rows and filters are kept rendered under the data
+    version (prb_partnerships/freshness.py), as the application's pages are: drawing each
+    cell and each filter link costs the admin far more than its queries
+    (templates/admin/change_list.html)."""
+
+    def changelist_view(self, request, extra_context=None):
+        kept = Fragment(request, f"admin-{self.opts.label_lower}", keep=request.method == "GET")
+        return super().changelist_view(request, {**(extra_context or {}), "kept_list": kept})
 
 
 class RecordAdmin(CountedAdmin):

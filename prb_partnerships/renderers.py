@@ -8,15 +8,31 @@ rendered by it, as before. Texts are not translated in widget templates, so the 
 translation mechanism (Django's).
 """
 
-from django.forms.renderers import BaseRenderer, DjangoTemplates, Jinja2
+from pathlib import Path
+
+import django.forms
+from django.forms.renderers import BaseRenderer, DjangoTemplates
 from django.template import TemplateDoesNotExist
+from django.template.backends.jinja2 import Jinja2
 
 
 class WidgetRenderer(BaseRenderer):
-    """Jinja2 for the widget templates it has, the Django engine for the others."""
+    """Jinja2 for the widget templates it has, the Django engine for the others. Ours first
+    (prb_partnerships/jinja2: the lists of choices written in one template instead of one
+    per choice, the same markup), then Django's."""
 
     def __init__(self):
-        self.fast = Jinja2()
+        self.fast = Jinja2(
+            {
+                "APP_DIRS": False,
+                "DIRS": [
+                    Path(__file__).parent / "jinja2",
+                    Path(django.forms.__file__).parent / "jinja2",
+                ],
+                "NAME": "prb_widgets",
+                "OPTIONS": {},
+            }
+        )
         self.usual = DjangoTemplates()
 
     def get_template(self, template_name):

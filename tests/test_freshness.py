@@ -14,6 +14,7 @@ import uuid
 import pytest
 from django.conf import settings
 from django.contrib.auth.models import Group
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
@@ -400,6 +401,23 @@ class TestNeverStale:
         assert cell(before["list"], "Partners") == ["0"]
         assert cell(fresh(people["expert"], LIST), "Partners") == ["1"]
 
+    def test_a_partner_added_is_offered_on_the_kept_meeting_form(self, commit, people, library):
+        url = new_meeting(library)
+        before = get(people["animator"], url).content.decode()
+        again = get(people["animator"], url).content.decode()
+        # The empty form's fields are kept (only the tokens of each answer differ).
+        assert any("form_fields" in key for key in caches["fragments"]._cache)
+        assert again.count('name="partners_present"') == before.count('name="partners_present"')
+
+        with commit():
+            response = people["animator"].post(f"/libraries/{library.pk}/partners/new/", {
+                "name": "Parafia pw. św. Jana", "sector": Sector.PARISH, "joined_on": "2026-05-01"
+            })
+        assert response.status_code == 302
+
+        assert "Parafia pw. św. Jana" not in again
+        assert "Parafia pw. św. Jana" in get(people["animator"], url).content.decode()
+
     def test_an_agreement_recorded(self, commit, people, library, partnership):
         factories.reach_stages(partnership, 4)  # planning reached: the agreement comes next
         signer = factories.PartnerFactory(partnership=partnership, name="Urząd Gminy")
@@ -496,6 +514,38 @@ class TestNeverStale:
         assert "Biblioteka pod Kasztanem" not in before["card"] + before["list"]
         assert "<h1>Biblioteka pod Kasztanem</h1>" in fresh(people["animator"], card(library))
         assert ">Biblioteka pod Kasztanem</a>" in fresh(people["expert"], LIST)
+
+    def test_the_admin_lists_kept_show_a_meeting_logged_and_a_library_renamed(
+        self, commit, people, library, partnership
+    ):
+        partnerships = "/admin/partnerships/partnership/"
+        meetings = "/admin/partnerships/meeting/"
+
+        def admin_list(url):
+            response = people["expert"].get(url)
+            assert response.status_code == 200
+            return response
+
+        admin_list(partnerships), admin_list(meetings)
+        before = {url: admin_list(url) for url in (partnerships, meetings)}
+        # The rows of both lists are kept.
+        kept_rows = [key for key in caches["fragments"]._cache if "admin_result_list" in key]
+        assert len(kept_rows) == 2
+
+        with commit():
+            response = people["animator"].post(new_meeting(library), factories.meeting_post(
+                date="2026-06-14", summary="Spotkanie w bibliotece."
+            ))
+        assert response.status_code == 302
+        url = f"/admin/libraries/library/{library.pk}/change/"
+        data = form_data(people["coordinator"].get(url)) | {"name": "Biblioteka pod Kasztanem"}
+        with commit():
+            assert people["coordinator"].post(url, data).status_code == 302
+
+        assert "Kasztanem" not in before[partnerships].content.decode()
+        assert "Biblioteka pod Kasztanem" in admin_list(partnerships).content.decode()
+        assert f">{library.name}<" not in before[meetings].content.decode()  # no meeting yet
+        assert "Biblioteka pod Kasztanem" in admin_list(meetings).content.decode()
 
     def test_a_partner_renamed_in_the_admin(self, commit, people, partnership, library):
         partner = factories.PartnerFactory(partnership=partnership, name="Klub Seniora")
