@@ -325,6 +325,16 @@ class Partnership(models.Model):
         help_text=_("The library left the programme; the partnership is kept, never deleted."),
     )
     withdrawal_reason = models.TextField(_("reason for withdrawal"), blank=True)
+    # The same library's partnership in the round this one's round was built on: its partners
+    # are offered as "known partners", its animator proposed first.
+    previous = models.ForeignKey(
+        "self",
+        verbose_name=_("previous round's partnership"),
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="next_partnerships",
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     objects = PartnershipQuerySet.as_manager()
@@ -901,4 +911,91 @@ class SentDigest(models.Model):
 
     def __str__(self):
         return f"{self.recipient} {self.week:%G-W%V}"
+
+
+# ----- Beyond the tracker: calendar feeds and good practices -----
+
+
+class CalendarFeed(models.Model):
+    """A person's private calendar address, `/calendar/<token>.ics`. A new address replaces the
+    token, so the old one answers 404 from then on."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("person"),
+        on_delete=models.CASCADE,
+        related_name="calendar_feed",
+    )
+    token = models.CharField(_("token"), max_length=64, unique=True)
+    created_at = models.DateTimeField(_("created at"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("calendar feed")
+        verbose_name_plural = _("calendar feeds")
+
+    def __str__(self):
+        return str(self.user)
+
+
+class GoodPractice(models.Model):
+    """A meeting or a joint action that worked, marked by an animator or an expert with a few
+    lines on why, for everyone to learn from (`/practices/`)."""
+
+    partnership = models.ForeignKey(
+        Partnership,
+        verbose_name=_("partnership"),
+        on_delete=models.CASCADE,
+        related_name="practices",
+    )
+    meeting = models.OneToOneField(
+        Meeting,
+        verbose_name=_("meeting"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="practice",
+    )
+    joint_action = models.OneToOneField(
+        JointAction,
+        verbose_name=_("joint action"),
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="practice",
+    )
+    why = models.TextField(_("why it worked"))
+    photo = models.ForeignKey(
+        MeetingAttachment,
+        verbose_name=_("photo"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    featured = models.BooleanField(_("featured"), default=False)
+    marked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("marked by"),
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("marked at"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        verbose_name = _("good practice")
+        verbose_name_plural = _("good practices")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=True) ^ Q(joint_action__isnull=True),
+                name="practice_of_a_meeting_or_a_joint_action",
+            ),
+        ]
+
+    def __str__(self):
+        return str(self.meeting or self.joint_action)
 

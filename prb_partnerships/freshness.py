@@ -33,7 +33,12 @@ APPS = ("libraries", "animators", "partnerships")
 OTHER_MODELS = ("auth.User", "auth.Group")
 # Records that change nothing a cached page shows.
 IGNORED = frozenset(
-    {"partnerships.PendingUpload", "partnerships.SentReminder", "partnerships.SentDigest"}
+    {
+        "partnerships.PendingUpload",
+        "partnerships.SentReminder",
+        "partnerships.SentDigest",
+        "partnerships.CalendarFeed",
+    }
 )
 
 
