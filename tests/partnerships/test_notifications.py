@@ -549,8 +549,9 @@ class TestNotificationSettings:
     def test_query_count(self, client, animator, django_assert_num_queries):
         client.force_login(animator.user)
 
-        # the session, the user, the preference, the user's roles (for the header)
-        with django_assert_num_queries(4):
+        # the session, the user, the preference, the user's roles (for the header), the
+        # calendar address
+        with django_assert_num_queries(5):
             assert client.get(PAGE).status_code == 200
 
 
