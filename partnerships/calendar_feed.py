@@ -242,7 +242,7 @@ def _late_event(partnership) -> FeedEvent:
         summary=_("Late: %(library)s (%(state)s)")
         % {"library": partnership.library.name, "state": progress.next_stage_text},
         url=card_url(partnership),
-        description=progress.stage_text,
+        description=_("So far: %(state)s.") % {"state": progress.stage_text},
     )
 
 
@@ -260,7 +260,7 @@ def _deadline_events(partnerships, today, horizon, *, listed: bool) -> list[Feed
         number = len(group)
         lines = [_("To reach: %(stage)s.") % {"stage": stage.label}]
         if listed:
-            lines += [f"{p.library.name}: {p.progress.stage_text} — {card_url(p)}" for p in group]
+            lines += [f"– {p.library.name} ({p.progress.stage_text}): {card_url(p)}" for p in group]
         events.append(FeedEvent(
             uid=_uid("round", round_id, stage.value),
             day=deadline,
@@ -339,7 +339,7 @@ def feed_calendar(user, today: datetime.date | None = None) -> icalendar.Calenda
         calendar.calendar_name = _("PRB Partnerships: meetings and deadlines")
         calendar.add("x-wr-timezone", settings.TIME_ZONE)
         calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
-        calendar.add("x-published-ttl", REFRESH)
+        calendar.add("x-published-ttl", icalendar.vDuration(REFRESH).to_ical().decode())
         stamp = timezone.now().astimezone(datetime.UTC).replace(microsecond=0)
         for item in feed_events(user, today):
             event = icalendar.Event()
