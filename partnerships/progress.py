@@ -15,33 +15,67 @@ Every page, e-mail, export and report asks this module; no other file computes t
   nothing logged since (planned for today is not missed yet);
 - **stage order** — a stage is reached only when every earlier stage is, on a day not before the
   previous stage's; the first partnership meeting, the agreement and the first joint action done
-  reach their stages by those facts alone (`plan_milestones`).
+  reach their stages by those facts alone (`plan_milestones`);
+- **will it last?** (the sustainability check, `Lasting`) — from `lasting_from(round)`, the first
+  day of the month the round ends in (1 September for a March–September round; the round's start
+  if that is later), a partnership not withdrawn is judged on four conditions, each as of the
+  day: (1) an agreement signed on or before it; (2) at least one joint action carried out (done,
+  with its day on or before it); (3) the sector mix of `partnerships.models.sector_mix` — at
+  least three sectors among the active partners (joined on or before the day, or undated, and
+  not left by it), the gmina office among them; (4) a meeting planned after the round: the next
+  meeting planned at the latest meeting is later than the round's last day (planned for the
+  last day itself is still within the round; a meeting cannot be dated after the round).
+  `sustainable`: all four hold; `missing_one`: exactly one does not. The facts come as
+  annotations (`lasting_annotations(as_of)`, or `annotate(..., lasting=True)`), read by
+  `progress.lasting`; the check's day and wording live here.
 
 The SQL side (`annotate`, used by `Partnership.objects.with_progress()`; `late_q`, `quiet_q` and
 `missed_meeting_q`, which filter lists on its annotations) and the Python side (`Progress`) sit
 together here and are tested against each other at the edges of each rule and on every day of a
 round.
+
+The sustainability check has no SQL twin: the pages that count it (the dashboard, the round
+report) sum it in Python over the partnerships they read anyway, so its sector rule stays the
+one of `sector_mix`.
 """
 
 import datetime
 import re
 from dataclasses import dataclass
+from functools import cached_property
 
 from django.db import models
-from django.db.models import DateField, F, Func, IntegerField, OuterRef, Q, Subquery, Value
+from django.db.models import (
+    Aggregate,
+    CharField,
+    DateField,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Subquery,
+    Value,
+)
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 
 from partnerships.models import (
     STAGE_ORDER,
+    Agreement,
     Assignment,
+    JointAction,
+    JointActionStatus,
     Meeting,
     Milestone,
+    Partner,
     Round,
+    Sector,
     Stage,
     Status,
+    sector_mix,
 )
 
 QUIET_DAYS = 21
@@ -136,11 +170,57 @@ class _Status(_StateSQL):
 _PLACES = re.compile(r"\{(\d)\}")
 
 
-def annotate(queryset, as_of: datetime.date | None = None):
+class _Sectors(Aggregate):
+    """The distinct values of a column as one comma-separated text (PostgreSQL's string_agg,
+    SQLite's group_concat)."""
+
+    function = "STRING_AGG"
+    template = "%(function)s(%(distinct)s%(expressions)s, ',')"
+    allow_distinct = True
+    output_field = CharField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        return self.as_sql(
+            compiler,
+            connection,
+            function="GROUP_CONCAT",
+            template="%(function)s(%(distinct)s%(expressions)s)",
+            **extra_context,
+        )
+
+
+def lasting_annotations(as_of: datetime.date) -> dict:
+    """The facts of the sustainability check as of `as_of` (see `Lasting`), for
+    `.annotate(**lasting_annotations(as_of))` beside `with_progress(as_of)` (the same day): the
+    day the agreement was signed, the day of the first joint action carried out, and the
+    sectors of the partners active that day. Three subqueries, no query of their own."""
+    agreement = Agreement.objects.filter(partnership=OuterRef("pk"), signed_on__lte=as_of)
+    done = JointAction.objects.filter(
+        partnership=OuterRef("pk"), status=JointActionStatus.DONE, done_on__lte=as_of
+    ).order_by("done_on")
+    active = Partner.objects.filter(partnership=OuterRef("pk")).filter(
+        Q(joined_on__isnull=True) | Q(joined_on__lte=as_of),
+        Q(left_on__isnull=True) | Q(left_on__gt=as_of),
+    )
+    return {
+        "lasting_as_of": Value(as_of, output_field=DateField()),
+        "lasting_agreement_on": Subquery(agreement.values("signed_on")[:1]),
+        "lasting_action_on": Subquery(done.values("done_on")[:1]),
+        "lasting_sectors": Subquery(
+            active.order_by()
+            .values("partnership")
+            .annotate(sectors=_Sectors("sector", distinct=True))
+            .values("sectors")
+        ),
+    }
+
+
+def annotate(queryset, as_of: datetime.date | None = None, *, lasting: bool = False):
     """Annotate partnerships with what their state needs as of `as_of` (default today):
     `stage_rank` (0 … 7), `status`, `last_meeting_on`, `next_meeting_on` (planned at the latest
     meeting), `assigned_at` (of the assignment of that day) and `progress_as_of`, so that
-    `partnership.progress` gives the whole `Progress` without another query."""
+    `partnership.progress` gives the whole `Progress` without another query. With `lasting`,
+    also the facts of the sustainability check (`progress.lasting`), as of the same day."""
     as_of = as_of or timezone.localdate()
     latest = Meeting.objects.filter(partnership=OuterRef("pk"), date__lte=as_of).order_by(
         "-date", "-pk"
@@ -162,6 +242,7 @@ def annotate(queryset, as_of: datetime.date | None = None):
         next_meeting_on=Subquery(latest.values("next_meeting_on")[:1]),
         assigned_at=Subquery(on_the_day.values("assigned_at")[:1]),
         progress_as_of=Value(as_of, output_field=models.DateField()),
+        **(lasting_annotations(as_of) if lasting else {}),
     )
 
 
@@ -226,6 +307,8 @@ class Progress:
     round_end: datetime.date
     deadlines: dict  # Stage → deadline, in stage order
     withdrawn_on: datetime.date | None = None  # the day the library left the programme
+    # The sustainability check (None when the library withdrew), or NOT_ANNOTATED.
+    lasting_check: object = None
 
     @classmethod
     def of(cls, partnership) -> "Progress":
@@ -256,7 +339,18 @@ class Progress:
             round_end=round_.end,
             deadlines=round_.deadlines,
             withdrawn_on=partnership.withdrawn_on,
+            lasting_check=Lasting.of(partnership, status, round_),
         )
+
+    @property
+    def lasting(self) -> "Lasting | None":
+        """The sustainability check on `as_of` (also before it starts: see `Lasting.checked`);
+        None for a partnership the library withdrew from."""
+        if self.lasting_check is NOT_ANNOTATED:
+            raise LastingNotAnnotated(
+                "The sustainability check needs .annotate(**lasting_annotations(as_of))."
+            )
+        return self.lasting_check
 
     @property
     def stage(self) -> Stage | None:
@@ -487,6 +581,166 @@ def _day_short(day: datetime.date) -> str:
 def stage_rank_on(reached: dict, day: datetime.date) -> int:
     """The stage rank reached on `day` from {rank: day reached} (the burn-up's many days)."""
     return max((rank for rank, when in reached.items() if when <= day), default=0)
+
+
+# ----- Will it last? The sustainability check -----
+
+
+NOT_ANNOTATED = object()
+
+
+class LastingNotAnnotated(Exception):
+    """`Progress.lasting` asked of a partnership read without `lasting=True`."""
+
+
+def lasting_from(round_) -> datetime.date:
+    """The day the sustainability check starts: the first day of the month the round ends in
+    (1 September for a March–September round), or the round's start if that is later."""
+    return max(round_.start, round_.end.replace(day=1))
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition of the sustainability check: what is required (`label`), whether it
+    `holds`, and `text`: the fact when it holds, what is missing when it does not; `short`:
+    what is missing in a few words, for lists ('' when it holds)."""
+
+    key: str
+    label: str
+    holds: bool
+    text: str
+    short: str = ""
+
+
+# The four conditions, in the order the card, the dashboard and the report show them.
+LASTING_CONDITIONS = {
+    "agreement": gettext_lazy("An agreement signed"),
+    "joint_action": gettext_lazy("At least one joint action carried out"),
+    "sectors": gettext_lazy(
+        "At least three sectors among the active partners, the gmina office among them"
+    ),
+    "meeting_after_round": gettext_lazy("A meeting planned after the round"),
+}
+
+
+@dataclass(frozen=True)
+class Lasting:
+    """Will the partnership last after the round? Its four conditions as of `as_of` (the
+    rule: the module's docstring). Judged from `starts_on` (`checked`); before it, the same
+    facts can be read as a preview."""
+
+    as_of: datetime.date
+    starts_on: datetime.date
+    round_end: datetime.date
+    agreement_signed_on: datetime.date | None
+    joint_action_done_on: datetime.date | None
+    sectors: tuple  # the sectors of the partners active on `as_of`
+    next_meeting_on: datetime.date | None  # planned at the latest meeting
+
+    @classmethod
+    def of(cls, partnership, status: Status, round_):
+        """From the annotations of `annotate(..., lasting=True)`; NOT_ANNOTATED without
+        them, None for a withdrawn partnership."""
+        if not hasattr(partnership, "lasting_as_of"):
+            return NOT_ANNOTATED
+        if partnership.lasting_as_of != partnership.progress_as_of:
+            raise LastingNotAnnotated("The check's facts are of another day than the progress.")
+        if status == Status.WITHDRAWN:
+            return None
+        return cls(
+            as_of=partnership.progress_as_of,
+            starts_on=lasting_from(round_),
+            round_end=round_.end,
+            agreement_signed_on=partnership.lasting_agreement_on,
+            joint_action_done_on=partnership.lasting_action_on,
+            sectors=tuple(s for s in (partnership.lasting_sectors or "").split(",") if s),
+            next_meeting_on=partnership.next_meeting_on,
+        )
+
+    @property
+    def checked(self) -> bool:
+        """The check has started: the partnership is judged on `as_of`."""
+        return self.as_of >= self.starts_on
+
+    @cached_property
+    def conditions(self) -> list[Condition]:
+        mix = sector_mix(self.sectors)
+        agreement = self.agreement_signed_on is not None
+        action = self.joint_action_done_on is not None
+        after_round = self.next_meeting_on is not None and self.next_meeting_on > self.round_end
+        end = _day(self.round_end)
+        if after_round:
+            meeting = _("next meeting planned for %(day)s") % {"day": _day(self.next_meeting_on)}
+        elif self.next_meeting_on is not None and self.next_meeting_on >= self.as_of:
+            meeting = _(
+                "The next meeting planned (%(day)s) is still within the round, which ends on "
+                "%(end)s."
+            ) % {"day": _day(self.next_meeting_on), "end": end}
+        else:
+            meeting = _("No meeting planned after the round, which ends on %(end)s.") % {
+                "end": end
+            }
+        sectors_short = []
+        if not mix["ok"]:
+            if Sector.LOCAL_GOVERNMENT not in self.sectors:
+                sectors_short.append(_("no gmina office"))
+            if mix["count"] < 3:
+                sectors_short.append(_("fewer than three sectors"))
+        return [
+            Condition(
+                "agreement",
+                str(LASTING_CONDITIONS["agreement"]),
+                agreement,
+                _("signed on %(day)s") % {"day": _day(self.agreement_signed_on)}
+                if agreement
+                else _("No agreement signed yet."),
+                "" if agreement else _("no agreement signed"),
+            ),
+            Condition(
+                "joint_action",
+                str(LASTING_CONDITIONS["joint_action"]),
+                action,
+                _("the first carried out on %(day)s") % {"day": _day(self.joint_action_done_on)}
+                if action
+                else _("No joint action carried out yet."),
+                "" if action else _("no joint action carried out"),
+            ),
+            Condition(
+                "sectors",
+                str(LASTING_CONDITIONS["sectors"]),
+                mix["ok"],
+                ngettext(
+                    "%(count)d sector, the gmina office among them",
+                    "%(count)d sectors, the gmina office among them",
+                    mix["count"],
+                )
+                % {"count": mix["count"]}
+                if mix["ok"]
+                else " ".join(str(problem) for problem in mix["problems"]),
+                ", ".join(sectors_short),
+            ),
+            Condition(
+                "meeting_after_round",
+                str(LASTING_CONDITIONS["meeting_after_round"]),
+                after_round,
+                meeting,
+                "" if after_round else _("no meeting planned after the round"),
+            ),
+        ]
+
+    @property
+    def missing(self) -> list[Condition]:
+        return [c for c in self.conditions if not c.holds]
+
+    @property
+    def sustainable(self) -> bool:
+        """All four conditions hold."""
+        return not self.missing
+
+    @property
+    def missing_one(self) -> bool:
+        """Exactly one condition does not hold."""
+        return len(self.missing) == 1
 
 
 # ----- Stages only in order -----

@@ -1,6 +1,7 @@
 """The round report: one XLSX workbook with a sheet per view of the round — partnerships (stage,
-status, animator, expert), meetings, partners, agreements, joint actions — and a summary per
-voivodeship (partnerships by status). Downloaded from the admin (the round's page, or the action
+status, animator, expert), meetings, partners, agreements, joint actions — a summary per
+voivodeship (partnerships by status), and the sustainability check of each partnership
+(partnerships/lasting.py). Downloaded from the admin (the round's page, or the action
 on the list of rounds) by the coordinator and the experts.
 
 A fixed number of queries whatever the size of the round: the partnerships with their progress
@@ -20,7 +21,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from libraries.models import Voivodeship
+from partnerships import lasting
 from partnerships.models import Agreement, JointAction, Meeting, Partner, Partnership, Status
+from partnerships.progress import lasting_annotations
 from partnerships.resources import (
     AGREEMENT_COLUMNS,
     JOINT_ACTION_COLUMNS,
@@ -102,6 +105,7 @@ def round_report(round_, *, as_of=None) -> tablib.Databook:
     partnerships = list(
         Partnership.objects.filter(round=round_)
         .with_progress(as_of)
+        .annotate(**lasting_annotations(as_of))
         .with_activity(as_of)
         .select_related("library__voivodeship", "round")
         .annotate(library_sort=polish("library__name"))
@@ -120,6 +124,7 @@ def round_report(round_, *, as_of=None) -> tablib.Databook:
             _sheet(Agreement, AGREEMENT_COLUMNS, agreements),
             _sheet(JointAction, JOINT_ACTION_COLUMNS, actions),
             _summary(partnerships, agreements),
+            lasting.report_sheet(partnerships),
         ]
     )
 

@@ -17,7 +17,8 @@ from tests.spreadsheets import read_xlsx
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2026, 6, 1)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-SHEETS = ["Partnerships", "Meetings", "Partners", "Agreements", "Joint actions", "Voivodeships"]
+SHEETS = ["Partnerships", "Meetings", "Partners", "Agreements", "Joint actions", "Voivodeships",
+          "Sustainability"]  # the last: tests/partnerships/test_lasting.py
 
 
 @pytest.fixture(autouse=True)
