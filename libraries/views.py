@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
+from partnerships import picture
 from partnerships.access import (
     can_edit,
     can_edit_meeting,
@@ -120,6 +121,7 @@ def library_detail(request, pk):
         "partners_by_sector": _partners_by_sector(partnership.partners.all()),
         "sector_mix": sector_mix(p.sector for p in partnership.partners.all() if not p.left_on),
         "agreement": agreement,
+        "partnership_picture": picture.partnership_picture(partnership, library),
         "can_edit": can_edit(request.user, partnership),
         "today": today,
         "fragment": fragment,

@@ -49,6 +49,7 @@ from partnerships.models import (
     Round,
     Stage,
 )
+from partnerships.picture import sector_picture
 from partnerships.progress import FACT_STAGES, StageOrderError
 from partnerships.uploads import DocumentsField
 from prb_partnerships.freshness import Fragment
@@ -96,6 +97,10 @@ def dashboard(request):
                 dashboard_data.burnup_chart(data["burnup"], round_, as_of, variant)
                 for variant in ("wide", "phone")
             ],
+            # "?voivodeship=<TERYT code>": the sectors joining that voivodeship's partnerships.
+            sector_picture=sector_picture(
+                data, as_of=as_of, code=request.GET.get("voivodeship"), scope=scope
+            ),
         )
     return render(request, "partnerships/dashboard.html", context)
 

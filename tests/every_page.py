@@ -34,7 +34,7 @@ ADMIN_PAGES = ("changelist", "add", "change", "history", "delete")
 # Pages that show something else with a query: {URL pattern's name: [query, ...]}, each opened
 # too by the roles the plain page answers with 200.
 VARIANTS = {
-    "partnerships:dashboard": ["?scope=all", "?scope=mine"],
+    "partnerships:dashboard": ["?scope=all", "?scope=mine", "?scope=all&voivodeship=12"],
     "partnerships:assignment_board": ["?propose=1", "?scope=all", "?scope=mine"],
     "libraries:library_detail": ["?print"],
     "libraries:library_list": ["?status=late", "?q=nie-ma-takiej-biblioteki"],

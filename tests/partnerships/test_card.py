@@ -127,9 +127,11 @@ class TestCard:
         # 1 session, 2 user, 3 groups, 4 library, 5 current round, 6 partnership with progress,
         # 7 active assignment, 8 milestones, 9 partners, 10 meetings, 11 partners present,
         # 12 attachments, 13 joint actions, 14 their partners, 15 agreement,
-        # 16 signatories, 17 may this user edit, 18 their meetings still open to correction
-        # (part of the key the card is kept under, prb_partnerships/freshness.py)
-        with django_assert_num_queries(18):
+        # 16 signatories, 17 the partners with the meetings they attended and whether they
+        # signed (the picture, partnerships/picture.py), 18 may this user edit, 19 their meetings
+        # still open to correction (part of the key the card is kept under,
+        # prb_partnerships/freshness.py)
+        with django_assert_num_queries(19):
             response = client.get(card(library))
 
         assert response.status_code == 200
