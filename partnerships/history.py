@@ -279,7 +279,7 @@ def entries(page_rows) -> list[Entry]:
         fetched = _fetch(source, by_source[index] or [NO_ROW])
         for record in fetched:
             records[(index, record.history_id)] = record
-            previous[(index, record.history_id)] = record.previous_id
+            previous[(index, record.history_id)] = record.version_before_id
         if source.m2m:
             m2m_parts.append(_m2m_rows(index, source, [r.history_id for r in fetched] or [NO_ROW]))
     m2m = defaultdict(list)
@@ -307,7 +307,9 @@ def latest_entries(partnership, limit: int = CARD_ENTRIES) -> list[Entry]:
 
 
 def _fetch(source, history_ids):
-    """The rows `history_ids` of `source` and the version before each, with `previous_id`."""
+    """The rows `history_ids` of `source` and the version before each, with
+    `version_before_id` (not `previous_id`: a partnership's history rows have that field, its
+    link to the previous round's partnership)."""
     model = source.history
     before = (
         model.objects.filter(id=OuterRef("id"))
@@ -324,7 +326,7 @@ def _fetch(source, history_ids):
             Q(history_id__in=history_ids)
             | Q(history_id__in=wanted.annotate(p=Subquery(before)).values("p"))
         )
-        .annotate(previous_id=Subquery(before))
+        .annotate(version_before_id=Subquery(before))
         .select_related("history_user", *source.related)
     )
     for record in records:
