@@ -29,6 +29,7 @@ from partnerships.models import (
     Sector,
     sector_mix,
 )
+from partnerships.next_round import card_context as previous_round_card
 from partnerships.resources import LIST_COLUMNS
 from prb_partnerships.collation import polish
 from prb_partnerships.freshness import Fragment
@@ -126,6 +127,8 @@ def library_detail(request, pk):
         "today": today,
         "fragment": fragment,
     }
+    # The library's partnership in the previous round, and its partners to invite again.
+    context.update(previous_round_card(partnership, request.user))
     if sees_everything(request.user):
         context["history"] = partnership.assignments.select_related(
             "animator__user", "assigned_by"

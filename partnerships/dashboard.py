@@ -41,6 +41,7 @@ from partnerships.models import (
     Stage,
     Status,
 )
+from partnerships.next_round import compare_rounds
 from partnerships.progress import QUIET_DAYS, stage_rank_on
 
 # Voivodeships on a 4 × 4 tile map of Poland: TERYT code → (column, row).
@@ -268,6 +269,10 @@ def build(*, round_, as_of: datetime.date, expert=None) -> dict:
         ),
         "tiles": sorted(voivodeships, key=lambda row: TILE_MAP[row.voivodeship.code][::-1]),
         "animator_groups": _animators(round_.pk, as_of, by_pk, expert, links),
+        # The round before on the same day of its round (partnerships/next_round.py).
+        "round_comparison": compare_rounds(
+            round_=round_, as_of=as_of, partnerships=partnerships, expert=expert
+        ),
     }
 
 

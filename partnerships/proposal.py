@@ -11,6 +11,12 @@ The rule, in order:
    is not used up by a library that had other choices.
 A library for which nobody has room stays without a proposal.
 
+Before all that, a partnership built on one of the previous round (`Partnership.previous`)
+gets the animator who supported the library then (`previous_animator_id`, annotated by
+`next_round.with_previous_animator`), when that animator is active and has room, wherever they
+work: the libraries know them. These choices are made first, so that no other library uses up
+that animator's room.
+
 The reassignment form offers the animators of one library in the same order (`ranked`): first
 those in its voivodeship with room, then those with room elsewhere, then those without room.
 """
@@ -60,10 +66,13 @@ class Proposal:
     partnership: object
     animator: object | None
     local: bool  # the animator works in the library's voivodeship
+    previous: bool = False  # the animator supported the library in the previous round
 
 
 def propose(partnerships, candidates: list[Candidate]) -> list[Proposal]:
-    """`partnerships` need `.library.voivodeship_id`; `candidates` carry the current load."""
+    """`partnerships` need `.library.voivodeship_id` (and may carry `previous_animator_id`);
+    `candidates` carry the current load. The proposals come in the order the libraries are
+    considered."""
 
     def local_room(code):
         return sum(c.room for c in candidates if code in c.voivodeships and c.room > 0)
@@ -72,8 +81,22 @@ def propose(partnerships, candidates: list[Candidate]) -> list[Proposal]:
         partnerships,
         key=lambda p: (local_room(p.library.voivodeship_id), p.library.name, p.pk),
     )
+    by_pk = {getattr(c.animator, "pk", None): c for c in candidates}
+    chosen_for = {}
+    for partnership in ordered:
+        previous_id = getattr(partnership, "previous_animator_id", None)
+        previous = by_pk.get(previous_id) if previous_id is not None else None
+        if previous is not None and previous.room > 0:
+            previous.load += 1
+            code = partnership.library.voivodeship_id
+            chosen_for[partnership.pk] = Proposal(
+                partnership, previous.animator, code in previous.voivodeships, previous=True
+            )
     proposals = []
     for partnership in ordered:
+        if partnership.pk in chosen_for:
+            proposals.append(chosen_for[partnership.pk])
+            continue
         best = ranked(partnership.library.voivodeship_id, candidates)[:1]
         if not best or best[0][1] == Fit.FULL:
             proposals.append(Proposal(partnership, None, False))

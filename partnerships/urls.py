@@ -1,11 +1,13 @@
 from django.urls import path
 
 from partnerships import history_views, views
+from partnerships.next_round_views import round_next
 
 app_name = "partnerships"
 
 urlpatterns = [
     path("dashboard/", views.dashboard, name="dashboard"),
+    path("rounds/next/", round_next, name="round_next"),
     path("assignments/", views.assignment_board, name="assignment_board"),
     path("assignments/accept/", views.assignment_accept, name="assignment_accept"),
     path(

@@ -49,6 +49,7 @@ from partnerships.models import (
     Round,
     Stage,
 )
+from partnerships.next_round import partner_initial, with_previous_animator
 from partnerships.picture import sector_picture
 from partnerships.progress import FACT_STAGES, StageOrderError
 from partnerships.uploads import DocumentsField
@@ -130,7 +131,8 @@ def _candidates(animators) -> list:
 
 
 def _unassigned(user, round_):
-    return (
+    # With the previous round's animator of each, whom the proposal prefers.
+    return with_previous_animator(
         Partnership.objects.visible_to(user)
         .filter(round=round_, withdrawn_on__isnull=True)
         # An animator whose account was deactivated (or whose data was removed) no longer
@@ -603,7 +605,9 @@ def _simple_form_page(request, partnership, form, save, template, success, draft
 @login_required
 def partner_create(request, library_pk):
     partnership = get_partnership_for_editor(request.user, library_pk)
-    form = PartnerForm(request.POST or None, partnership=partnership)
+    # "?from_previous=<partner id>": a known partner of the previous round, invited again.
+    initial = partner_initial(partnership, request.GET.get("from_previous"))
+    form = PartnerForm(request.POST or None, partnership=partnership, initial=initial)
     token = submission_token(form)
     draft_key = f"partner-{partnership.pk}-new"
     if earlier := _saved_before(Partner, token):

@@ -40,6 +40,7 @@ VARIANTS = {
     "libraries:library_list": ["?status=late", "?q=nie-ma-takiej-biblioteki"],
     "partnerships:joint_action_create": ["?status=done"],
     "partnerships:assignment_create": ["?from=board"],
+    "partnerships:round_next": ["?start=2027-04-01"],
 }
 
 

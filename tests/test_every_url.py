@@ -200,6 +200,8 @@ EXPECTED = {
     "partnerships:assignment_accept": staff_only(405, ELSEWHERE),
     "partnerships:assignment_create": staff_only(200, 400),
     "partnerships:notification_settings": everyone(200, 400),
+    # Only the coordinator creates the next round; an empty form is sent back with its errors.
+    "partnerships:round_next": staff_only(403, 403, coordinator=(200, 400)),
     # The people pages (the person is the library's animator).
     "animators:person_list": staff_only(200, 200),
     "animators:person_create": staff_only(200, 400),
