@@ -13,7 +13,7 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
 
-from partnerships import services
+from partnerships import practices, services
 from partnerships.filters import (
     AnimatorListFilter,
     ExpertListFilter,
@@ -25,6 +25,7 @@ from partnerships.history_admin import HistoryAdmin, MeetingHistoryAdmin
 from partnerships.models import (
     Agreement,
     Assignment,
+    GoodPractice,
     JointAction,
     Meeting,
     MeetingAttachment,
@@ -57,6 +58,7 @@ from prb_partnerships.admin import (
     record_of_day,
 )
 from prb_partnerships.importexport import SpreadsheetExportMixin, SpreadsheetImportExportMixin
+from prb_partnerships.roles import sees_everything
 
 
 class _DryRun(Exception):
@@ -813,3 +815,84 @@ class SentDigestAdmin(SentRecordAdmin):
     ]
     list_select_related = ["recipient"]
     search_fields = ["recipient__email", "recipient__last_name"]
+
+
+@admin.register(GoodPractice)
+class GoodPracticeAdmin(HistoryAdmin):
+    """Good practices are marked, corrected and removed from the partnership's card and the
+    practice's page (partnerships/practices.py says who may); here the experts and the
+    coordinator list them, feature them or not and remove them, through the same services.
+    Seen by the roles that see everything, as the practices' page is open to all."""
+
+    count_label = ngettext_lazy(
+        "%(count)d good practice", "%(count)d good practices", "count"
+    )
+    list_display = ["record", "library", "featured", "marked_by_name", "created_at"]
+    list_filter = ["featured", "partnership__round", "partnership__library__voivodeship"]
+    list_select_related = ["partnership__library", "meeting", "joint_action", "marked_by"]
+    search_fields = [
+        "why", "partnership__library__name", "joint_action__title", "meeting__summary"
+    ]
+    date_hierarchy = "created_at"
+    fields = ["record", "library", "why", "photo", "featured", "marked_by_name", "created_at"]
+    readonly_fields = ["record", "library", "why", "photo", "marked_by_name", "created_at"]
+    actions = ["feature", "stop_featuring"]
+    marked_by_name = person_column("marked_by", _field_label(GoodPractice, "marked_by"))
+
+    @admin.display(description=_("meeting or joint action"))
+    def record(self, obj):
+        return practices.record_title(practices.record_of(obj))
+
+    @admin.display(description=_("library"), ordering="partnership__library__name")
+    def library(self, obj):
+        return obj.partnership.library.name
+
+    def view_on_site(self, obj):
+        return reverse("partnerships:practice_detail", args=[obj.pk])
+
+    def has_view_permission(self, request, obj=None):
+        return sees_everything(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return practices.may_feature(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return sees_everything(request.user)
+
+    def has_add_permission(self, request):
+        return False  # marked on the card, where the record and its photos are
+
+    def get_actions(self, request):
+        actions = super().get_actions(request)
+        actions.pop("delete_selected", None)  # each removal through the service
+        return actions
+
+    def save_model(self, request, obj, form, change):
+        practices.practice_feature(
+            practice=GoodPractice.objects.get(pk=obj.pk),
+            featured=form.cleaned_data["featured"],
+            by=request.user,
+        )
+
+    def delete_model(self, request, obj):
+        practices.practice_remove(practice=obj, by=request.user)
+
+    def _feature_all(self, request, queryset, featured):
+        for practice in queryset:
+            practices.practice_feature(practice=practice, featured=featured, by=request.user)
+        self.message_user(
+            request,
+            ngettext(
+                "%(count)d practice changed.", "%(count)d practices changed.", len(queryset)
+            )
+            % {"count": len(queryset)},
+            messages.SUCCESS,
+        )
+
+    @admin.action(description=_("Feature the selected practices"))
+    def feature(self, request, queryset):
+        self._feature_all(request, queryset, True)
+
+    @admin.action(description=_("Stop featuring the selected practices"))
+    def stop_featuring(self, request, queryset):
+        self._feature_all(request, queryset, False)

@@ -47,6 +47,7 @@ from partnerships.models import (
     Agreement,
     AgreementKind,
     Assignment,
+    GoodPractice,
     JointAction,
     JointActionStatus,
     Meeting,
@@ -517,6 +518,7 @@ class _Story:
     agreement: tuple | None = None  # (agreement, signatories)
     actions: list = field(default_factory=list)  # (joint action, partners)
     milestones: list = field(default_factory=list)
+    practice: GoodPractice | None = None
 
 
 MIN_GAP_DAYS = {
@@ -585,7 +587,37 @@ class _StoryWriter:
             partnership.withdrawal_reason = rng.choice(WITHDRAWAL_REASONS)
         elif Stage.FIRST_MEETING in reached and rng.random() < 0.4:
             partnership.name = rng.choice(PARTNERSHIP_NAMES)
+        self._practice()
         return self.story
+
+    def _practice(self):
+        """About one partnership in eight shows a good practice: its first joint action
+        carried out, else its liveliest workshop or partnership meeting with partners present,
+        marked by the animator of that day; those of every third library featured. (Drawn
+        last, so the rest of the story is the same with or without it.)"""
+        rng = self.rng
+        if rng.random() >= 0.125:
+            return
+        done = [a for a, _partners in self.story.actions if a.status == JointActionStatus.DONE]
+        lively = [
+            m for m, present in self.story.meetings
+            if present and m.kind in (MeetingKind.WORKSHOP, MeetingKind.PARTNERSHIP)
+        ]
+        if done:
+            record = {"joint_action": done[0]}
+            day = done[0].done_on
+        elif lively:
+            meeting = max(lively, key=lambda m: (m.participants, m.date))
+            record, day = {"meeting": meeting}, meeting.date
+        else:
+            return
+        self.story.practice = GoodPractice(
+            partnership=self.story.partnership,
+            why=rng.choice(PRACTICE_REASONS),
+            featured=self.spec.number % 3 == 0,
+            marked_by_id=self._logger(day),
+            **record,
+        )
 
     def _logger(self, day):
         """Who logged a fact dated `day`: the animator assigned on that day."""
@@ -1007,6 +1039,8 @@ def _save_stories(stories, result):
         for partner in partners
     )
     Milestone.objects.bulk_create([m for story in stories for m in story.milestones])
+    practices = [story.practice for story in stories if story.practice]
+    GoodPractice.objects.bulk_create(practices)
     for name, count in [
         ("partnerships", len(stories)),
         ("assignments", sum(len(s.assignments) for s in stories)),
@@ -1015,6 +1049,7 @@ def _save_stories(stories, result):
         ("milestones", sum(len(s.milestones) for s in stories)),
         ("agreements", len(agreements)),
         ("joint actions", sum(len(s.actions) for s in stories)),
+        ("good practices", len(practices)),
     ]:
         result.created[name] += count
 
@@ -1877,4 +1912,24 @@ JOINT_ACTIONS = [
     ("Wystawa „Nasza wieś dawniej i dziś”", "Zdjęcia z archiwów rodzinnych i współczesne "
      "fotografie młodzieży."),
     ("Sprzątanie świata w gminie", "Wspólne sprzątanie lasu i brzegów rzeki."),
+]
+
+PRACTICE_REASONS = [
+    "Każdy partner wziął na siebie jedną część: szkoła przygotowała uczniów, koło gospodyń "
+    "poczęstunek, OSP nagłośnienie. Nikt nie był tylko gościem, więc wszyscy czuli, że to "
+    "ich wydarzenie.",
+    "Zaczęliśmy od pytania mieszkańców, czego im brakuje, a nie od gotowego pomysłu. Dzięki "
+    "temu przyszli ludzie, którzy wcześniej nie zaglądali do biblioteki.",
+    "Młodzież sama poprowadziła warsztaty dla seniorów. Role się odwróciły i obie strony "
+    "chcą spotkać się znowu – umówiliśmy kolejny termin na miejscu.",
+    "Wójt był od początku i od razu zadeklarował salę i transport. Jedna rozmowa w urzędzie "
+    "przed spotkaniem oszczędziła nam tygodni ustaleń.",
+    "Spotkanie odbyło się w remizie, nie w bibliotece – na neutralnym gruncie łatwiej było "
+    "zaprosić organizacje, które dotąd ze sobą nie współpracowały.",
+    "Krótka, konkretna lista zadań z nazwiskami i terminami na koniec spotkania. Po dwóch "
+    "tygodniach wszystko było zrobione.",
+    "Zdjęcia i relacja z działania trafiły do gazetki parafialnej i na stronę gminy; "
+    "po publikacji zgłosili się dwaj nowi partnerzy.",
+    "Połączyliśmy działanie z wydarzeniem, które i tak się odbywa (dożynki), więc nie "
+    "trzeba było przekonywać ludzi, by przyszli drugi raz.",
 ]

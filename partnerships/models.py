@@ -937,6 +937,17 @@ class CalendarFeed(models.Model):
         return str(self.user)
 
 
+class GoodPracticeQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Every practice, for everyone signed in: they are there for the whole programme to
+        learn from. What a practice's page shows of another library is only the practice
+        itself, and the link to its card follows `Partnership.objects.visible_to`
+        (partnerships/practice_views.py)."""
+        if not getattr(user, "is_authenticated", False) or not user.is_active:
+            return self.none()
+        return self.all()
+
+
 class GoodPractice(models.Model):
     """A meeting or a joint action that worked, marked by an animator or an expert with a few
     lines on why, for everyone to learn from (`/practices/`)."""
@@ -982,6 +993,8 @@ class GoodPractice(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(_("marked at"), auto_now_add=True)
+
+    objects = GoodPracticeQuerySet.as_manager()
 
     history = HistoricalRecords()
 
