@@ -30,6 +30,7 @@ from partnerships.models import (
     sector_mix,
 )
 from partnerships.next_round import card_context as previous_round_card
+from partnerships.progress import lasting_annotations
 from partnerships.resources import LIST_COLUMNS
 from prb_partnerships.collation import polish
 from prb_partnerships.freshness import Fragment
@@ -90,6 +91,7 @@ def library_detail(request, pk):
         Partnership.objects.visible_to(request.user)
         .filter(library=library, round=Round.objects.current(today))
         .with_progress(today)
+        .annotate(**lasting_annotations(today))
         .with_activity(today)
         .with_active_assignment()
         .select_related("round")
@@ -98,11 +100,16 @@ def library_detail(request, pk):
             Prefetch("partners", queryset=Partner.objects.order_by("name")),
             Prefetch(
                 "meetings",
-                queryset=Meeting.objects.select_related("logged_by").prefetch_related(
+                queryset=Meeting.objects.select_related("logged_by", "practice").prefetch_related(
                     "partners_present", "attachments"
                 ),
             ),
-            Prefetch("joint_actions", queryset=JointAction.objects.prefetch_related("partners")),
+            Prefetch(
+                "joint_actions",
+                queryset=JointAction.objects.select_related("practice").prefetch_related(
+                    "partners"
+                ),
+            ),
         )
         .first()
     )

@@ -11,6 +11,8 @@ Every figure that counts partnerships carries the address of `/libraries/` filte
 those partnerships (the round, the day as `as_of`, the expert in her scope, then `status`,
 `stage`, `voivodeship`, `animator` or `attention`), so the list opens on the same number. A
 withdrawn partnership is counted at the stage it reached, as the list's `stage` filter does.
+The sustainability check's figures (partnerships/lasting.py) are the exception: the list has no
+filter for them, so they link each partnership missing one condition to its card instead.
 The animators' loads follow the assignments of the day shown, while the list's `animator`
 filter follows today's: on a past day, after a reassignment, the two can differ.
 """
@@ -28,6 +30,7 @@ from django.utils.translation import ngettext
 
 from animators.models import Animator
 from libraries.models import Voivodeship
+from partnerships import lasting
 from partnerships.filters import NOT_STARTED
 from partnerships.models import (
     STAGE_ORDER,
@@ -42,7 +45,7 @@ from partnerships.models import (
     Status,
 )
 from partnerships.next_round import compare_rounds
-from partnerships.progress import QUIET_DAYS, stage_rank_on
+from partnerships.progress import QUIET_DAYS, lasting_annotations, stage_rank_on
 
 # Voivodeships on a 4 × 4 tile map of Poland: TERYT code → (column, row).
 TILE_MAP = {
@@ -189,6 +192,7 @@ def build(*, round_, as_of: datetime.date, expert=None) -> dict:
         in_round = in_round.filter(Assignment.objects.active_exists(animator__expert=expert))
     partnerships = list(
         in_round.with_progress(as_of)
+        .annotate(**lasting_annotations(as_of))
         .with_activity(as_of)
         .select_related("library__voivodeship")
         .order_by("library__name", "pk")
@@ -273,6 +277,7 @@ def build(*, round_, as_of: datetime.date, expert=None) -> dict:
         "round_comparison": compare_rounds(
             round_=round_, as_of=as_of, partnerships=partnerships, expert=expert
         ),
+        **lasting.dashboard(partnerships, voivodeships, round_, as_of),
     }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from partnerships import history_views, views
+from partnerships import calendar_views, history_views, practice_views, views
 from partnerships.next_round_views import round_next
 
 app_name = "partnerships"
@@ -36,9 +36,28 @@ urlpatterns = [
     path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
     path("agreements/<int:pk>/document/", views.agreement_document, name="agreement_document"),
     path("notifications/", views.notification_settings, name="notification_settings"),
+    path("calendar/<str:token>.ics", calendar_views.feed, name="calendar_feed"),
+    path("calendar/new-address/", calendar_views.renew, name="calendar_feed_renew"),
     path(
         "libraries/<int:library_pk>/history/",
         history_views.partnership_history,
         name="partnership_history",
+    ),
+    # Good practices (partnerships/practices.py).
+    path("practices/", practice_views.practice_list, name="practice_list"),
+    path("practices/export.xlsx", practice_views.practice_export, name="practice_export"),
+    path("practices/<int:pk>/", practice_views.practice_detail, name="practice_detail"),
+    path("practices/<int:pk>/photo/", practice_views.practice_photo, name="practice_photo"),
+    path("practices/<int:pk>/feature/", practice_views.practice_feature, name="practice_feature"),
+    path("practices/<int:pk>/remove/", practice_views.practice_remove, name="practice_remove"),
+    path(
+        "meetings/<int:pk>/practice/",
+        practice_views.practice_mark_meeting,
+        name="practice_mark_meeting",
+    ),
+    path(
+        "actions/<int:pk>/practice/",
+        practice_views.practice_mark_action,
+        name="practice_mark_action",
     ),
 ]

@@ -13,8 +13,8 @@ from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST, require_safe
 
 from animators.models import Animator
+from partnerships import calendar_feed, notifications, proposal, services, uploads
 from partnerships import dashboard as dashboard_data
-from partnerships import notifications, proposal, services, uploads
 from partnerships.access import (
     get_meeting_for_editor,
     get_partnership_for_editor,
@@ -867,6 +867,6 @@ def notification_settings(request):
     return render(
         request,
         "partnerships/notification_preference_form.html",
-        {"form": form},
+        {"form": form, **calendar_feed.notification_context(request.user)},
         status=400 if request.method == "POST" else 200,
     )

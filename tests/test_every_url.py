@@ -20,7 +20,8 @@ from django.db import connection, transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from partnerships.models import Agreement, MeetingAttachment, Stage
+from partnerships.calendar_feed import calendar_feed_renew
+from partnerships.models import Agreement, GoodPractice, MeetingAttachment, Stage
 from tests import factories
 
 ROLES = (
@@ -200,8 +201,33 @@ EXPECTED = {
     "partnerships:assignment_accept": staff_only(405, ELSEWHERE),
     "partnerships:assignment_create": staff_only(200, 400),
     "partnerships:notification_settings": everyone(200, 400),
+    # The calendar feed: its token is the key, no sign-in (the scene's is the animator's feed;
+    # an unknown token answers 404, tests/partnerships/test_calendar_feed.py); read-only.
+    "partnerships:calendar_feed": anyone(200, 405),
+    # A new calendar address: the POST is the request (it replaces the token).
+    "partnerships:calendar_feed_renew": everyone(405, ELSEWHERE),
     # Only the coordinator creates the next round; an empty form is sent back with its errors.
     "partnerships:round_next": staff_only(403, 403, coordinator=(200, 400)),
+    # Good practices: everyone signed in reads them (the scene's is the animator's, of a
+    # meeting with a photo); the card's editors mark (the scene's action is not carried out:
+    # the page says so); the one who marked it and the staff remove it; experts feature it;
+    # the coordinator exports them.
+    "partnerships:practice_list": everyone(200, 405),
+    "partnerships:practice_detail": everyone(200, 405),
+    "partnerships:practice_photo": everyone(200, 405),
+    "partnerships:practice_mark_meeting": editors(200, 400),
+    "partnerships:practice_mark_action": editors(200, 400),
+    "partnerships:practice_remove": answers(
+        (LOGIN, LOGIN),
+        coordinator=(200, ELSEWHERE),
+        expert=(200, ELSEWHERE),
+        animator=(200, ELSEWHERE),
+        other_animator=(403, 403),
+        librarian=(403, 403),
+        other_librarian=(403, 403),
+    ),
+    "partnerships:practice_feature": staff_only(405, ELSEWHERE),
+    "partnerships:practice_export": staff_only(403, 403, coordinator=(200, 405)),
     # The people pages (the person is the library's animator).
     "animators:person_list": staff_only(200, 200),
     "animators:person_create": staff_only(200, 400),
@@ -220,6 +246,8 @@ ACTS_ON_POST = {
     "admin:partnerships_meeting_restore",
     "partnerships:meeting_delete",
     "partnerships:milestone_delete",
+    "partnerships:practice_remove",
+    "partnerships:calendar_feed_renew",
     "animators:person_deactivate",
     "animators:person_anonymise",
     "animators:partner_contact_anonymise",
@@ -369,6 +397,18 @@ def scene(settings, tmp_path, coordinator, expert, partnership, animator, other_
         document=agreement.document.name, document_type="application/pdf"
     )
     action = factories.JointActionFactory(partnership=partnership)
+    photo = MeetingAttachment.objects.create(
+        meeting=meeting,
+        file=ContentFile(b"\xff\xd8\xff\xe0 zdjecie", name="zdjecie.jpg"),
+        content_type="image/jpeg",
+        original_name="zdjecie.jpg",
+        size=13,
+        uploaded_by=animator.user,
+    )
+    practice = GoodPractice.objects.create(
+        partnership=partnership, meeting=meeting, why="Partnerzy przygotowali je razem.",
+        photo=photo, marked_by=animator.user,
+    )
     deleted = factories.MeetingFactory(partnership=partnership)
     deleted_pk = deleted.pk
     deleted.delete()
@@ -394,6 +434,13 @@ def scene(settings, tmp_path, coordinator, expert, partnership, animator, other_
         "partnerships:joint_action_update": action.pk,
         "partnerships:attachment_download": attachment.pk,
         "partnerships:agreement_document": agreement.pk,
+        "partnerships:calendar_feed": calendar_feed_renew(user=animator.user).token,
+        **{
+            f"partnerships:practice_{page}": practice.pk
+            for page in ("detail", "photo", "feature", "remove")
+        },
+        "partnerships:practice_mark_meeting": meeting.pk,
+        "partnerships:practice_mark_action": action.pk,
         "animators:partner_contact_anonymise": partner.pk,
         "person": animator.user.pk,  # the people pages act on the library's animator
         "history_id": meeting.history.model.objects.filter(

@@ -190,7 +190,7 @@ class TestPage:
         # 1 session, 2 user, 3 groups, 4 current round, 5 rounds for the selector,
         # 6 partnerships with progress and activity, 7 meetings, 8 agreements, 9 partners by
         # sector, 10 milestones (burn-up), 11 voivodeships, 12 animators, 13 assignments,
-        # 14 the sectors of the active partners (the picture of the sectors, partnerships/picture.py)
+        # 14 the sectors of the active partners (the sectors' picture, partnerships/picture.py)
         with django_assert_num_queries(14):
             response = client.get(URL, {"as_of": "2026-06-10", "scope": scope})
 
