@@ -919,7 +919,9 @@ class _StoryWriter:
             if later and event.kind != MeetingKind.VISIT and rng.random() < 0.7:
                 next_on = later[0]
             elif number == len(events) - 1 and purpose != "withdrawal" and rng.random() < 0.6:
-                next_on = min(self.end, event.day + DAY * rng.randint(10, 30))
+                # The last meeting may plan one after the round: the partnership goes on
+                # (the sustainability check asks for it, partnerships/progress.py).
+                next_on = event.day + DAY * rng.randint(10, 30)
             support = ""
             if event.kind == MeetingKind.PARTNERSHIP and present and rng.random() < 0.4:
                 support = f"{rng.choice(present).name} {rng.choice(SUPPORT)}"

@@ -175,7 +175,7 @@ class TestATemporaryReplacement:
         client.force_login(librarian)
 
         # As many as without one (tests/libraries/test_card_phone.py: no meetings, 2 fewer).
-        with django_assert_num_queries(13):
+        with django_assert_num_queries(14):
             assert client.get(card(library)).status_code == 200
 
 

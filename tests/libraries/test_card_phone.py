@@ -223,8 +223,9 @@ def test_card_queries_do_not_grow_with_folded_meetings(client, librarian, librar
 
     # 1 session, 2 user, 3 groups, 4 library, 5 current round, 6 partnership with progress,
     # 7 active assignment, 8 milestones, 9 partners, 10 meetings, 11 partners present,
-    # 12 attachments, 13 joint actions, 14 agreement, 15 may this user edit
-    with django_assert_num_queries(15):
+    # 12 attachments, 13 joint actions, 14 agreement, 15 the partners with the meetings they
+    # attended (the picture, partnerships/picture.py), 16 may this user edit
+    with django_assert_num_queries(16):
         response = client.get(card(library))
 
     assert response.status_code == 200

@@ -244,8 +244,9 @@ class TestCardSection:
         # tables (one UNION), 19–26 those rows and the versions before them, one query per
         # table (partnership, assignments, partners, meetings, attachments, milestones,
         # agreement, joint actions), 27 their partners present, signatories and partners
-        # (one UNION)
-        with django_assert_num_queries(27):
+        # (one UNION), 28 the partners with the meetings they attended (the partnership's
+        # picture, partnerships/picture.py)
+        with django_assert_num_queries(28):
             response = client.get(card(library))
 
         assert response.status_code == 200
