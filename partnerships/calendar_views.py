@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST, require_safe
 
@@ -46,4 +47,4 @@ def renew(request):
             "Your calendar address is ready. Add it to your calendar application as described "
             "below."
         ))
-    return redirect("partnerships:notification_settings")
+    return redirect(reverse("partnerships:notification_settings") + "#calendar")

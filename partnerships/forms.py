@@ -15,7 +15,7 @@ from django.utils.translation import gettext, ngettext
 from django.utils.translation import gettext_lazy as _
 
 from animators.models import Animator
-from partnerships import proposal
+from partnerships import next_round, proposal
 from partnerships.models import (
     MAX_PARTICIPANTS,
     AgreementKind,
@@ -582,7 +582,12 @@ class AssignmentForm(forms.Form):
             proposal.Fit.FULL: _("No room: choosing one of them goes over their capacity"),
         }
         groups, index = {}, 0
-        for candidate, fit in proposal.ranked(code, candidates):
+        previous_id = (
+            next_round.previous_animator_id(self.partnership)
+            if self.partnership.previous_id
+            else None
+        )
+        for candidate, fit in proposal.ranked(code, candidates, previous_id):
             if candidate.animator.pk == current_pk:
                 continue
             group = groups.setdefault(fit, {"title": titles[fit], "options": []})

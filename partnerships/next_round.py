@@ -288,6 +288,13 @@ def _last_assignment(partnership):
     )
 
 
+def previous_animator_id(partnership):
+    """The animator of the last assignment of `partnership.previous` (one query), or None."""
+    return (
+        _last_assignment(partnership.previous_id).values_list("animator_id", flat=True).first()
+    )
+
+
 def with_previous_animator(queryset):
     """Annotate `previous_animator_id`: the animator of the last assignment (the active one,
     else the latest) of each partnership's `previous` — a subquery, no extra query."""

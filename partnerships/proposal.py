@@ -53,12 +53,18 @@ def fit(candidate: Candidate, code) -> int:
     return Fit.LOCAL if code in candidate.voivodeships else Fit.ELSEWHERE
 
 
-def ranked(code, candidates: list[Candidate]) -> list[tuple[Candidate, int]]:
+def ranked(code, candidates: list[Candidate], previous_id=None) -> list[tuple[Candidate, int]]:
     """The candidates for a library of voivodeship `code` with their `Fit`, in the order the
-    proposal considers them: the first one is the one it would choose."""
-    return sorted(
-        ((c, fit(c, code)) for c in candidates), key=lambda pair: (pair[1], pair[0].sort_key())
-    )
+    proposal considers them: the first one is the one it would choose — the animator who
+    supported the library in the previous round (`previous_id`) when they have room, as
+    `propose` does, then by fit."""
+
+    def key(pair):
+        candidate, candidate_fit = pair
+        returning = previous_id is not None and candidate.animator.pk == previous_id
+        return (not (returning and candidate.room > 0), candidate_fit, candidate.sort_key())
+
+    return sorted(((c, fit(c, code)) for c in candidates), key=key)
 
 
 @dataclass

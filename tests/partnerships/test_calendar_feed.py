@@ -325,7 +325,7 @@ def test_the_page_offers_to_create_the_address_then_shows_it(client, animator, s
 
     response = client.post(reverse("partnerships:calendar_feed_renew"))
     assert response.status_code == 302
-    assert response["Location"] == PAGE
+    assert response["Location"] == PAGE + "#calendar"  # back at the address
     feed = CalendarFeed.objects.get(user=animator.user)
     page = client.get(PAGE).content.decode()
     url = f"{SITE}/calendar/{feed.token}.ics"

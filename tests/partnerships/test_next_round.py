@@ -664,6 +664,22 @@ class TestPreviousAnimatorFirst:
         assert chosen.animator == rebuilt.animator and chosen.previous
         assert "the same as in the previous round" in response.content.decode()
 
+    def test_the_assignment_form_proposes_the_previous_animator_too(self, client, expert,
+                                                                     rebuilt):
+        # The same library, assigned one by one: the form's "proposed" is the board's choice.
+        Assignment.objects.filter(partnership=rebuilt.now).delete()
+        rebuilt.animator.voivodeships.set([factories.voivodeship("02")])
+        local = factories.AnimatorFactory(user__last_name="Aaa")
+        local.voivodeships.set([rebuilt.library.voivodeship])
+        client.force_login(expert)
+
+        response = client.get(f"/assignments/partnership/{rebuilt.now.pk}/",
+                              HTTP_ACCEPT_LANGUAGE="en")
+
+        assert response.status_code == 200
+        groups = response.context["form"].fields["animator"].widget.groups
+        proposed = [o["candidate"].animator for g in groups for o in g["options"] if o["proposed"]]
+        assert proposed == [rebuilt.animator]
 
 # ----- The dashboard: two rounds on the same day -----
 
