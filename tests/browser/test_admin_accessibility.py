@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from animators.models import AccountEvent, AccountEventKind
 from partnerships.models import (
+    GoodPractice,
     MeetingAttachment,
     MeetingKind,
     ReminderKind,
@@ -104,6 +105,10 @@ def scene(reference_data, settings, tmp_path):
                                            kind=ReminderKind.DEADLINE, key=start,
                                            stage=Stage.INVITATIONS)
     digest = SentDigest.objects.create(recipient=expert, week=start, partnerships=1, late=1)
+    practice = GoodPractice.objects.create(
+        partnership=partnership, meeting=meeting, marked_by=animator.user,
+        why="Każdy partner przyniósł jedno zadanie i termin; po dwóch tygodniach gotowe.",
+    )
     event = AccountEvent.objects.create(user=animator.user, kind=AccountEventKind.INVITED,
                                         by=coordinator)
     from allauth.account.models import EmailAddress
@@ -131,6 +136,7 @@ def scene(reference_data, settings, tmp_path):
             "partnerships.jointaction": action,
             "partnerships.sentreminder": reminder,
             "partnerships.sentdigest": digest,
+            "partnerships.goodpractice": practice,
         },
     }
 
@@ -162,9 +168,10 @@ def admin_pages(objects):
 
 
 # Add pages that answer 403 by design: records the application writes, the voivodeships of
-# TERYT, assignments made by the action "Assign an animator".
+# TERYT, assignments made by the action "Assign an animator", good practices (marked from the
+# card's meetings and joint actions).
 NO_ADD = {"libraries.voivodeship", "animators.accountevent", "partnerships.assignment",
-          "partnerships.sentreminder", "partnerships.sentdigest"}
+          "partnerships.sentreminder", "partnerships.sentdigest", "partnerships.goodpractice"}
 
 
 def submit_forms(page, base_url, objects, tmp_path):
