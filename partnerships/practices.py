@@ -33,7 +33,6 @@ from django.utils.translation import gettext_lazy
 from partnerships import progress, uploads
 from partnerships.access import can_edit
 from partnerships.models import (
-    STAGE_ORDER,
     GoodPractice,
     JointAction,
     JointActionStatus,
@@ -43,7 +42,6 @@ from partnerships.models import (
     Partner,
     Partnership,
     Sector,
-    Stage,
 )
 from prb_partnerships.roles import sees_everything
 
@@ -116,13 +114,7 @@ def kind_label(practice) -> str:
 
 def stage_text(rank: int) -> str:
     """The stage rank said as the card says a stage reached ("stage 4 of 7 reached: …")."""
-    if not rank:
-        return _("no stage reached yet")
-    return _("stage %(rank)d of %(count)d reached: %(stage)s") % {
-        "rank": rank,
-        "count": len(STAGE_ORDER),
-        "stage": Stage.from_rank(rank).label,
-    }
+    return progress.stage_text_of(rank)
 
 
 def sectors(practice) -> list[str]:

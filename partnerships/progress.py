@@ -292,6 +292,18 @@ def missed_meeting_q(as_of: datetime.date) -> Q:
 # ----- Python: what pages, e-mails and exports say -----
 
 
+def stage_text_of(rank: int) -> str:
+    """A stage rank (0 … 7) said as everywhere ("osiągnięty etap 4 z 7: …"); `Progress.stage_text`
+    and the good practices (the stage on a record's day) say it through here."""
+    if not rank:
+        return _("no stage reached yet")
+    return _("stage %(rank)d of %(count)d reached: %(stage)s") % {
+        "rank": rank,
+        "count": len(STAGE_ORDER),
+        "stage": Stage.from_rank(rank).label,
+    }
+
+
 @dataclass(frozen=True)
 class Progress:
     """The state of one partnership on `as_of` (read from `annotate`'s annotations)."""
@@ -456,13 +468,7 @@ class Progress:
     def stage_text(self) -> str:
         """The stage, always said the same way: "stage 4 of 7 reached: planning: …"
         ("osiągnięty etap 4 z 7: …"): the last stage reached, not the one worked on."""
-        if self.stage is None:
-            return _("no stage reached yet")
-        return _("stage %(rank)d of %(count)d reached: %(stage)s") % {
-            "rank": self.stage_rank,
-            "count": len(STAGE_ORDER),
-            "stage": self.stage.label,
-        }
+        return stage_text_of(self.stage_rank)
 
     @property
     def stage_steps(self) -> list[str]:
