@@ -22,7 +22,7 @@ import tablib
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 
-from partnerships.progress import LASTING_CONDITIONS, lasting_from
+from partnerships.progress import LASTING_CONDITIONS, lasting_checked, lasting_from
 
 
 @dataclass
@@ -43,7 +43,7 @@ def dashboard(partnerships, voivodeship_rows, round_, as_of) -> dict:
     `voivodeship_rows` given its `lasting` Share. `partnerships` are those shown, read with
     `lasting_annotations(as_of)`."""
     starts_on = lasting_from(round_)
-    checked = as_of >= starts_on
+    checked = lasting_checked(round_, as_of)
     total = Share()
     rows = {}
     for row in voivodeship_rows:

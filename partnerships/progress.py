@@ -605,6 +605,11 @@ def lasting_from(round_) -> datetime.date:
     return max(round_.start, round_.end.replace(day=1))
 
 
+def lasting_checked(round_, as_of: datetime.date) -> bool:
+    """The check has started on `as_of`: the partnerships of `round_` are judged."""
+    return as_of >= lasting_from(round_)
+
+
 @dataclass(frozen=True)
 class Condition:
     """One condition of the sustainability check: what is required (`label`), whether it
